@@ -1,0 +1,49 @@
+"""JSON for Procountor: money stays ``Decimal`` in both directions, dates are ISO 8601.
+
+* Encoding writes a ``Decimal`` as a JSON number with exactly its digits (``Decimal("25.50")`` → ``25.50``) instead
+  of going through float; ``date`` → ``"2024-09-01"``; naive ``datetime`` → ``"2024-09-01T12:00:00"`` (Procountor's
+  datetimes carry no zone, API-NOTES §1.3; an aware datetime is refused rather than silently shifted).
+* Decoding parses every JSON float as ``Decimal``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+
+def _prepare(value: Any, marker: str) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _prepare(v, marker) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_prepare(v, marker) for v in value]
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"cannot send a non-finite number to Procountor: {value}")
+        return f"{marker}{format(value, 'f')}{marker}"
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            raise ValueError("Procountor datetimes carry no zone; convert to a naive local datetime first")
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value != value:  # NaN
+        raise ValueError("cannot send NaN to Procountor")
+    return value
+
+
+def encode_json(body: Any) -> bytes:
+    # A random marker per call cannot collide with text in the body; the quoted marker strings become bare numbers.
+    marker = "\x00dec" + secrets.token_hex(8) + "\x00"
+    text = json.dumps(_prepare(body, marker), ensure_ascii=False, allow_nan=False)
+    escaped = re.escape(json.dumps(marker)[1:-1])
+    text = re.sub(f'"{escaped}(-?[0-9.]+){escaped}"', r"\1", text)
+    return text.encode("utf-8")
+
+
+def decode_json(content: bytes) -> Any:
+    return json.loads(content, parse_float=Decimal)
