@@ -14,10 +14,9 @@ import sys
 COMMANDS: tuple[str, ...] = (
     "emulator",
     "broker",
-    "run",
-    "publish",
     "ocr",
     "validate",
+    "map",
 )
 
 

@@ -1,0 +1,111 @@
+"""Procountor's invoice arithmetic, and rows chosen so that it reproduces the UBL amounts to the cent.
+
+Procountor has no amount fields on rows: it computes every total from ``quantity × unitPrice × (1 − discount%)`` and
+``vatPercent`` (API-NOTES §3.5, §6.11). Its rounding is undocumented; ``procountor_row_totals`` does what the
+emulator does (``emulator/totals.py``), which is the EN 16931 scheme a UBL invoice's own totals follow:
+
+1. row amount = round2(quantity × unitPrice × (1 − row discount/100) × (1 − invoice discount/100)), ROUND_HALF_UP;
+2. VAT per VAT percent = round2(Σ row amounts × rate/100) (net prices);
+3. net = Σ row amounts, VAT = Σ group VAT, gross = net + VAT.
+
+So if every row's amount equals its UBL line net amount (BT-131) and the VAT percents group like the UBL tax
+subtotals, Procountor's totals equal BT-109/BT-110/BT-112 exactly. ``exact_row`` picks the row numbers, trying in
+order (first exact one wins; the criterion is exactness, then faithfulness to what the document shows):
+
+1. ``natural``: the document's quantity and unit price (BT-146 / BT-149), no discount;
+2. ``discount``: the document's quantity and unit price with a row ``discountPercent`` (4 decimals) that lands on
+   BT-131 — line allowances shown as Procountor shows discounts;
+3. ``effective_price``: the document's quantity and unitPrice = BT-131 / quantity at 4 decimals (Tryton's way);
+4. ``quantity_one``: quantity ±1 and unitPrice = BT-131 (always exact); the real quantity goes into the comment.
+
+Precision: quantity 6 decimals, unitPrice 4, discountPercent 4 (API-NOTES §2.3 observed scales; the emulator rejects
+more). Decimals only, never float.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+QUANTITY_STEP = Decimal("0.000001")
+PRICE_STEP = Decimal("0.0001")
+PERCENT_STEP = Decimal("0.0001")
+ZERO = Decimal(0)
+
+
+def round2(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _fits(value: Decimal, step: Decimal) -> bool:
+    return value == value.quantize(step, rounding=ROUND_HALF_UP)
+
+
+def row_amount(quantity: Decimal, unit_price: Decimal, discount_percent: Decimal = ZERO,
+               invoice_discount: Decimal = ZERO) -> Decimal:
+    return round2(quantity * unit_price * (1 - discount_percent / HUNDRED) * (1 - invoice_discount / HUNDRED))
+
+
+def procountor_row_totals(body: Mapping[str, Any]) -> tuple[Decimal, Decimal, Decimal]:
+    """``(net, vat, gross)`` of a ``POST /invoices`` body as Procountor (the emulator) computes ``invoiceSumInfo``
+    in the invoice currency."""
+    includes_vat = bool((body.get("extraInfo") or {}).get("unitPricesIncludeVat"))
+    invoice_discount = Decimal(str(body.get("discountPercent") or 0))
+    groups: dict[Decimal, Decimal] = {}
+    for row in body["invoiceRows"]:
+        amount = row_amount(Decimal(str(row["quantity"])), Decimal(str(row["unitPrice"])),
+                            Decimal(str(row.get("discountPercent") or 0)), invoice_discount)
+        rate = Decimal(str(row["vatPercent"])).normalize()
+        groups[rate] = groups.get(rate, Decimal("0.00")) + amount
+    net = vat = Decimal("0.00")
+    for rate, amount in groups.items():
+        if includes_vat:
+            group_vat = round2(amount * rate / (HUNDRED + rate))
+            net, vat = net + amount - group_vat, vat + group_vat
+        else:
+            net, vat = net + amount, vat + round2(amount * rate / HUNDRED)
+    return net, vat, net + vat
+
+
+@dataclass(frozen=True)
+class RowNumbers:
+    quantity: Decimal
+    unit_price: Decimal
+    discount_percent: Decimal
+    strategy: str  # natural | discount | effective_price | quantity_one
+
+
+def _near(center: Decimal, step: Decimal, reach: int = 3) -> list[Decimal]:
+    base = center.quantize(step, rounding=ROUND_HALF_UP)
+    return [base + step * k for k in (0, -1, 1, -2, 2, -3, 3)[: 2 * reach + 1]]
+
+
+def exact_row(quantity: Decimal, unit_price: Decimal, target: Decimal) -> RowNumbers:
+    """Row numbers whose Procountor amount is exactly ``target`` (the signed BT-131 as booked)."""
+    q = quantity.normalize() if quantity else ZERO
+    if q and _fits(q, QUANTITY_STEP):
+        q = plain_number(q.quantize(QUANTITY_STEP))
+        if _fits(unit_price, PRICE_STEP) and row_amount(q, unit_price) == target:
+            return RowNumbers(q, plain_number(unit_price), ZERO, "natural")
+        gross = q * unit_price
+        if _fits(unit_price, PRICE_STEP) and gross and abs(target) < abs(gross) and (target >= 0) == (gross >= 0):
+            for percent in _near((1 - target / gross) * HUNDRED, PERCENT_STEP):
+                if ZERO <= percent <= HUNDRED and row_amount(q, unit_price, percent) == target:
+                    return RowNumbers(q, plain_number(unit_price), plain_number(percent), "discount")
+        for price in _near(target / q, PRICE_STEP):
+            if row_amount(q, price) == target:
+                return RowNumbers(q, plain_number(price), ZERO, "effective_price")
+    one = Decimal(-1) if quantity < 0 else Decimal(1)
+    return RowNumbers(one, plain_number(target * one), ZERO, "quantity_one")
+
+
+def plain_number(value: Decimal) -> Decimal:
+    """Without exponent notation and trailing zeros beyond cents (``1E+1`` -> ``10``, ``85.5000`` -> ``85.50``)."""
+    value = value.normalize()
+    if value.as_tuple().exponent > -2:
+        value = value.quantize(CENT)
+    return value
