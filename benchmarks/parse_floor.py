@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         worst = max(worst, ratio)
         print(f"{lines:>5} {len(data):>9} {floor * 1e6:>14.1f} {ours * 1e6:>10.1f} {ratio:>6.2f}")
     print(f"worst ratio {worst:.2f} (target <= 2.00)")
+    print(f"parse_ratio_max={worst:.2f}")
     return 0
 
 

@@ -109,21 +109,38 @@ def text_of(el) -> str | None:
     return t.strip() or None
 
 
+# Valid numbers and dates seen recently, by their exact text: VAT rates, quantities, unit prices and period dates
+# repeat within and across documents, and a dict hit (~40 ns) is far cheaper than Decimal() plus the xs:decimal
+# checks. Values are immutable, so sharing them is safe; the caches are simply emptied when they grow too big.
+_DECIMALS: dict = {}
+_DATES: dict = {}
+_CACHE_LIMIT = 4096
+
+
 def decimal_of(el, bt: str, path: str) -> Decimal:
     t = el.text
+    d = _DECIMALS.get(t)
+    if d is not None:
+        return d
     try:
         d = Decimal(t)
     except (InvalidOperation, TypeError):
         raise Problem("UBL_BAD_VALUE", bt, path, "is not a decimal number") from None
     if not d.is_finite() or "_" in t or "e" in t or "E" in t:  # Decimal() accepts these, xs:decimal does not
         raise Problem("UBL_BAD_VALUE", bt, path, "is not a decimal number")
+    if len(_DECIMALS) >= _CACHE_LIMIT:
+        _DECIMALS.clear()
+    _DECIMALS[t] = d
     return d
 
 
 def date_of(el, bt: str, path: str) -> date:
-    t = el.text
+    raw = el.text
+    d = _DATES.get(raw)
+    if d is not None:
+        return d
     try:
-        t = t.strip()
+        t = raw.strip()
         if len(t) > 10:  # xs:date may carry a time zone: 2024-01-31Z, 2024-01-31+02:00
             tz = t[10:]
             if tz != "Z" and not (len(tz) == 6 and tz[0] in "+-" and tz[3] == ":"):
@@ -131,9 +148,13 @@ def date_of(el, bt: str, path: str) -> date:
             t = t[:10]
         if len(t) != 10:
             raise ValueError
-        return date.fromisoformat(t)
+        d = date.fromisoformat(t)
     except (ValueError, AttributeError, TypeError):
         raise Problem("UBL_BAD_VALUE", bt, path, "is not an ISO date (YYYY-MM-DD)") from None
+    if len(_DATES) >= _CACHE_LIMIT:
+        _DATES.clear()
+    _DATES[raw] = d
+    return d
 
 
 def bool_of(el, bt: str, path: str) -> bool:
@@ -329,11 +350,12 @@ def read_line(el, ID=ID, QTY=INVOICED_QUANTITY, CQTY=CREDITED_QUANTITY, NET=LINE
               ITEM=ITEM, PRICE=PRICE, NOTE=NOTE, AC=ALLOWANCE_CHARGE, PERIOD=INVOICE_PERIOD,
               ORDER=ORDER_LINE_REFERENCE, COST=ACCOUNTING_COST, LINE_ID=LINE_ID, NAME=NAME,
               SELLERS=SELLERS_ITEM_IDENTIFICATION, TAX=CLASSIFIED_TAX_CATEGORY, PERCENT=PERCENT,
-              PRICE_AMOUNT=PRICE_AMOUNT, decimal_of=decimal_of) -> InvoiceLine:
+              PRICE_AMOUNT=PRICE_AMOUNT, decimal_of=decimal_of, known=_DECIMALS.get) -> InvoiceLine:
     """One InvoiceLine / CreditNoteLine (BG-25). Raises :class:`Problem` with a path relative to the line.
 
     The line is the hot path (hundreds per document), so the common children of Item, ClassifiedTaxCategory and
-    Price are read inline here; rarer ones go to the helper readers."""
+    Price are read inline here, numbers seen before come from the cache without a call (``known``), and rarer
+    elements go to the helper readers."""
     lid = note = qty = unit = net = price = cat = None
     name = desc = seller = buyer = std = rate = allowance = gross = period = order_line = cost = None
     base_qty = _ONE
@@ -343,8 +365,15 @@ def read_line(el, ID=ID, QTY=INVOICED_QUANTITY, CQTY=CREDITED_QUANTITY, NET=LINE
         if tag == ID:
             t = c.text
             lid = (t.strip() or None) if t is not None else None
+        elif tag == QTY or tag == CQTY:
+            qty = known(c.text)
+            if qty is None:
+                qty = decimal_of(c, "BT-129", "cbc:InvoicedQuantity")
+            unit = c.get("unitCode")
         elif tag == NET:
-            net = decimal_of(c, "BT-131", "cbc:LineExtensionAmount")
+            net = known(c.text)
+            if net is None:
+                net = decimal_of(c, "BT-131", "cbc:LineExtensionAmount")
         elif tag == ITEM:
             for s in c:
                 stag = s.tag
@@ -359,15 +388,24 @@ def read_line(el, ID=ID, QTY=INVOICED_QUANTITY, CQTY=CREDITED_QUANTITY, NET=LINE
                                 t = x.text
                                 cat = (t.strip() or None) if t is not None else None
                             elif xtag == PERCENT:
-                                rate = decimal_of(x, "BT-152", "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
+                                rate = known(x.text)
+                                if rate is None:
+                                    rate = decimal_of(x, "BT-152", "cac:Item/cac:ClassifiedTaxCategory/cbc:Percent")
                 elif stag == SELLERS:
-                    seller = child_text(s, ID)
+                    seller = None
+                    for x in s:
+                        if x.tag == ID:
+                            t = x.text
+                            seller = (t.strip() or None) if t is not None else None
+                            break
                 else:
                     desc, buyer, std = _read_item_extras(stag, s, desc, buyer, std)
         elif tag == PRICE:
             for s in c:
                 if s.tag == PRICE_AMOUNT:
-                    price = decimal_of(s, "BT-146", "cac:Price/cbc:PriceAmount")
+                    price = known(s.text)
+                    if price is None:
+                        price = decimal_of(s, "BT-146", "cac:Price/cbc:PriceAmount")
                     break
             if len(c) > 1:
                 try:
@@ -376,24 +414,26 @@ def read_line(el, ID=ID, QTY=INVOICED_QUANTITY, CQTY=CREDITED_QUANTITY, NET=LINE
                     raise p.under("cac:Price") from None
                 if bq is not None:
                     base_qty = bq
-        elif tag == QTY or tag == CQTY:
-            qty = decimal_of(c, "BT-129", "cbc:InvoicedQuantity")
-            unit = c.get("unitCode")
-        elif tag == NOTE:
-            t = text_of(c)
-            note = t if note is None else f"{note}\n{t or ''}"
         elif tag == ORDER:
-            order_line = child_text(c, LINE_ID)
-        elif tag == AC:
-            try:
-                acs += (read_allowance_charge(c),)
-            except Problem as p:
-                raise p.under("cac:AllowanceCharge") from None
+            order_line = None
+            for x in c:
+                if x.tag == LINE_ID:
+                    t = x.text
+                    order_line = (t.strip() or None) if t is not None else None
+                    break
         elif tag == PERIOD:
             try:
                 period = read_period(c)
             except Problem as p:
                 raise p.under("cac:InvoicePeriod") from None
+        elif tag == NOTE:
+            t = text_of(c)
+            note = t if note is None else f"{note}\n{t or ''}"
+        elif tag == AC:
+            try:
+                acs += (read_allowance_charge(c),)
+            except Problem as p:
+                raise p.under("cac:AllowanceCharge") from None
         elif tag == COST:
             cost = text_of(c)
     if lid is None:

@@ -97,10 +97,18 @@ def test_ten_thousand_deep_nesting(parser):
     assert refused(parser, data).code == "UBL_TOO_DEEP"
 
 
-def test_depth_limit_below_libxml2s_own(parser, valid):
+def test_default_depth_limit_is_libxml2s_own(parser, valid):
+    # The default relies on libxml2's own nesting limit (256 without huge_tree), which costs nothing.
+    for depth in (300, 255):  # the Note is at depth 2, so 255 levels below it make 257
+        deep = b"<cbc:Note>" + b"<x>" * depth + b"</x>" * depth + b"</cbc:Note>"
+        data = valid.replace(b"<cbc:Note>Kiitos tilauksestanne!</cbc:Note>", deep)
+        assert refused(parser, data).code == "UBL_TOO_DEEP"
+
+
+def test_depth_limit_below_libxml2s_own(valid):
     deep = b"<cbc:Note>" + b"<x>" * 100 + b"</x>" * 100 + b"</cbc:Note>"
     data = valid.replace(b"<cbc:Note>Kiitos tilauksestanne!</cbc:Note>", deep)
-    assert refused(parser, data).code == "UBL_TOO_DEEP"
+    assert refused(UblInvoiceParser(max_depth=64), data).code == "UBL_TOO_DEEP"
     assert refused(UblInvoiceParser(max_depth=5), valid).code == "UBL_TOO_DEEP"
 
 
