@@ -17,3 +17,13 @@ def shared_dir() -> Path:
     if not SHARED.exists():
         pytest.fail(f"{SHARED} is missing: the tests read the corpus, schemas and Procountor reference from it")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def _restore_structlog_configuration():
+    """Entrypoints under test (the demo) configure structlog for the process; later tests must not inherit it."""
+    import structlog
+
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)

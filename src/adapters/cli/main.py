@@ -14,6 +14,10 @@ import sys
 COMMANDS: tuple[str, ...] = (
     "emulator",
     "broker",
+    "run",
+    "publish",
+    "demo",
+    "connections",
     "ocr",
     "validate",
     "map",

@@ -1,0 +1,132 @@
+"""The attempt journal on a compacted Kafka topic.
+
+Every worker keeps the whole journal in memory, read by a background thread from the start of the topic, and
+writes through it. Before a worker processes newly assigned partitions it waits until its reader has caught up with
+the topic's end, so an ATTEMPTING record written by the partition's previous owner (even one that was SIGKILLed a
+moment after writing it) is seen before the redelivered event is handled.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+
+import structlog
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+
+from domain.ports import AttemptRecord, AttemptState
+
+log = structlog.get_logger(__name__)
+
+
+class JournalUnavailable(RuntimeError):
+    pass
+
+
+class KafkaAttemptJournal:
+    def __init__(self, bootstrap_servers: str, topic: str, write_timeout_s: float = 30.0) -> None:
+        self._topic = topic
+        self._write_timeout_s = write_timeout_s
+        self._state: dict[str, tuple[str, int | None]] = {}
+        self._lock = threading.Lock()
+        self._positions: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._producer = Producer({
+            "bootstrap.servers": bootstrap_servers, "enable.idempotence": True, "linger.ms": 1,
+            "client.id": "procountor-connector-journal"})
+        self._consumer = Consumer({
+            "bootstrap.servers": bootstrap_servers, "group.id": "procountor-connector-journal-reader",
+            "enable.auto.commit": False, "enable.partition.eof": False, "client.id": "procountor-connector-journal"})
+        # The reader consumer is polled by its own thread; confluent-kafka's consumer calls block each other, so
+        # watermarks are asked of a second, never-polled consumer.
+        self._watermarks = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": "procountor-connector-journal-wm",
+                                     "enable.auto.commit": False})
+        partitions = self._watermarks.list_topics(topic, timeout=30).topics[topic].partitions
+        self._consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+        self._reader = threading.Thread(target=self._read, name="attempt-journal-reader", daemon=True)
+        self._reader.start()
+        self._flusher = threading.Thread(target=self._serve_deliveries, name="attempt-journal-deliveries",
+                                         daemon=True)
+        self._flusher.start()
+
+    # -- AttemptJournal port -------------------------------------------------------------------------------------
+    def get(self, key: str) -> AttemptRecord | None:
+        with self._lock:
+            entry = self._state.get(key)
+        return None if entry is None else AttemptRecord(AttemptState(entry[0]), entry[1])
+
+    def record(self, key: str, record: AttemptRecord) -> None:
+        done = threading.Event()
+        failure: list[str] = []
+
+        def delivered(err, _msg) -> None:
+            if err is not None:
+                failure.append(str(err))
+            done.set()
+
+        value = json.dumps({"state": record.state.value, "procountor_id": record.procountor_id}).encode()
+        self._producer.produce(self._topic, key=key.encode(), value=value, on_delivery=delivered)
+        if not done.wait(self._write_timeout_s) or failure:
+            raise JournalUnavailable(f"attempt journal write not acknowledged: {failure or 'timeout'}")
+        self._apply(key, value)
+
+    # -- catching up ---------------------------------------------------------------------------------------------
+    def wait_until_caught_up(self, timeout_s: float = 60.0) -> None:
+        """Block until the reader has read everything written to the journal before this call."""
+        partitions = self._watermarks.list_topics(self._topic, timeout=30).topics[self._topic].partitions
+        ends = {}
+        for p in partitions:
+            _low, high = self._watermarks.get_watermark_offsets(TopicPartition(self._topic, p), timeout=30)
+            ends[p] = high
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            with self._lock:
+                if all(self._positions.get(p, 0) >= end for p, end in ends.items()):
+                    return
+            time.sleep(0.02)
+        raise JournalUnavailable("attempt journal reader did not catch up in time")
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._state)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._reader.join(timeout=5)
+        self._flusher.join(timeout=5)
+        self._producer.flush(10)
+        self._consumer.close()
+        self._watermarks.close()
+
+    # -- background threads --------------------------------------------------------------------------------------
+    def _apply(self, key: str, value: bytes | None) -> None:
+        with self._lock:
+            if value is None:
+                self._state.pop(key, None)
+                return
+            data = json.loads(value)
+            current = self._state.get(key)
+            # POSTED is final: a late ATTEMPTING record (a replay racing a success) must not hide the posted id.
+            if current is not None and current[0] == AttemptState.POSTED.value and data["state"] != "posted":
+                return
+            self._state[key] = (data["state"], data.get("procountor_id"))
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                message = self._consumer.poll(0.2)
+            except KafkaException as exc:
+                log.warning("attempt_journal_read_failed", error=str(exc))
+                continue
+            if message is None or message.error() is not None:
+                continue
+            key = message.key().decode() if message.key() else None
+            if key is not None:
+                self._apply(key, message.value())
+            with self._lock:
+                self._positions[message.partition()] = message.offset() + 1
+
+    def _serve_deliveries(self) -> None:
+        while not self._stop.is_set():
+            self._producer.poll(0.05)

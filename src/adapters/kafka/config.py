@@ -1,0 +1,61 @@
+"""Worker settings: topic names, consumer group, concurrency and retry policy, from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Topics:
+    invoices: str = "qvalia.invoices.issued"
+    results: str = "procountor.invoices.transferred"
+    dead_letters: str = "procountor.invoices.dead-letter"
+    error_log: str = "procountor.invoices.error-log"  # compacted: latest state per tenant/invoice
+    attempts: str = "procountor.connector.attempts"  # compacted: the attempt journal
+    connections: str = "procountor.connector.connections"  # compacted: tenant connections and their status
+    audit: str = "procountor.connector.audit"  # every error-log action: who, when, what, why
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Topics":
+        env = os.environ if env is None else env
+        prefix = "PROCOUNTOR_CONNECTOR_TOPIC_"
+        overrides = {name: env[prefix + name.upper()] for name in cls.__dataclass_fields__ if prefix + name.upper() in env}
+        return cls(**overrides)
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    bootstrap_servers: str
+    group_id: str = "procountor-connector"
+    topics: Topics = field(default_factory=Topics)
+    max_in_flight: int = 64  # events taken from Kafka and not yet finished; above it partitions are paused
+    worker_threads: int = 32  # concurrent transfers (each mostly waits on Procountor)
+    transient_max_attempts: int = 5  # transient failures beyond the client's own retries, then dead-lettered
+    transient_backoff_s: float = 2.0
+    transient_backoff_max_s: float = 60.0
+    connection_hold_s: float = 30.0  # a tenant whose connection failed waits this long before a probe
+    drain_timeout_s: float = 30.0  # on revoke and shutdown: how long in-flight work may finish
+    breaker_window: int = 50
+    breaker_min_outcomes: int = 20
+    breaker_failure_ratio: float = 0.8
+    breaker_cooldown_s: float = 15.0
+    schema_registry_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "WorkerConfig":
+        env = os.environ if env is None else env
+        p = "PROCOUNTOR_CONNECTOR_"
+        return cls(
+            bootstrap_servers=env.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092"),
+            group_id=env.get(p + "GROUP_ID", cls.group_id),
+            topics=Topics.from_env(env),
+            max_in_flight=int(env.get(p + "MAX_IN_FLIGHT", cls.max_in_flight)),
+            worker_threads=int(env.get(p + "WORKER_THREADS", cls.worker_threads)),
+            transient_max_attempts=int(env.get(p + "TRANSIENT_MAX_ATTEMPTS", cls.transient_max_attempts)),
+            transient_backoff_s=float(env.get(p + "TRANSIENT_BACKOFF_S", cls.transient_backoff_s)),
+            connection_hold_s=float(env.get(p + "CONNECTION_HOLD_S", cls.connection_hold_s)),
+            drain_timeout_s=float(env.get(p + "DRAIN_TIMEOUT_S", cls.drain_timeout_s)),
+            breaker_cooldown_s=float(env.get(p + "BREAKER_COOLDOWN_S", cls.breaker_cooldown_s)),
+            schema_registry_url=env.get("SCHEMA_REGISTRY_URL") or None,
+        )

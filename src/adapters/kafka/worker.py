@@ -1,0 +1,336 @@
+"""The consume loop: InvoiceIssued events in, one outcome per event out, at least once and never blocking the poll.
+
+One thread polls, schedules and produces; a pool of threads runs transfers. The guarantees, and where they come from:
+- at-least-once: an offset is stored only after every earlier event of its partition has an outcome the broker has
+  acknowledged (``PartitionOffsets``), and auto-commit only commits stored offsets;
+- order per key, concurrency across keys: ``KeyedScheduler``;
+- no max.poll.interval evictions: the loop never waits on work; when too much is buffered it pauses partitions and
+  keeps polling;
+- rebalances: revoked partitions are drained (bounded), their offsets committed, the rest of their queued work
+  dropped for the new owner; lost partitions are dropped without commit;
+- never posted twice: the application's attempt journal and look-up, not this loop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import queue
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Callable
+
+import structlog
+from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
+
+from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
+from adapters.kafka.circuit_breaker import CircuitBreaker
+from adapters.kafka.config import WorkerConfig
+from adapters.kafka.events import to_command
+from adapters.kafka.messages import ConsumedMessage
+from adapters.kafka.offsets import PartitionOffsets
+from adapters.kafka.outcome_publisher import OutcomePublisher
+from adapters.kafka.scheduler import KeyedScheduler, WorkItem
+from adapters.kafka.worker_metrics import WorkerMetrics
+from application.messages import InvoiceTransferred, TransferFailed, TransferInvoice, TransferOutcome
+from domain.errors import DocumentError, FailureClass, TransferError
+
+log = structlog.get_logger(__name__)
+
+Handler = Callable[[TransferInvoice], TransferOutcome]
+TopicPartitionKey = tuple[str, int]
+
+
+class InvoiceWorker:
+    def __init__(self, config: WorkerConfig, handler: Handler, *, codec: AvroCodec | None = None,
+                 before_assign: Callable[[], None] | None = None, metrics: WorkerMetrics | None = None) -> None:
+        self.config = config
+        self._handler = handler
+        self._codec = codec or AvroCodec()
+        self._before_assign = before_assign  # e.g. the attempt journal catching up
+        self.metrics = metrics or WorkerMetrics()
+        self._offsets: dict[TopicPartitionKey, PartitionOffsets] = {}
+        self._scheduler = KeyedScheduler(capacity=config.worker_threads)
+        self._breaker = CircuitBreaker(config.breaker_window, config.breaker_min_outcomes,
+                                       config.breaker_failure_ratio, config.breaker_cooldown_s)
+        self._completions: queue.SimpleQueue[tuple[WorkItem, TransferOutcome | BaseException, float]] = \
+            queue.SimpleQueue()
+        self._pool = ThreadPoolExecutor(max_workers=config.worker_threads, thread_name_prefix="transfer")
+        self._stop = threading.Event()
+        self._fatal: str | None = None
+        self._paused = False
+        self._buffered = 0  # events taken from Kafka whose outcome is not yet acknowledged
+        self._next_lag_report = 0.0
+        self._consumer = Consumer({
+            "bootstrap.servers": config.bootstrap_servers,
+            "group.id": config.group_id,
+            "enable.auto.commit": True,
+            "enable.auto.offset.store": False,
+            "auto.commit.interval.ms": 1000,
+            "auto.offset.reset": "earliest",
+            "partition.assignment.strategy": "cooperative-sticky",
+            "max.poll.interval.ms": 300000,
+            "session.timeout.ms": 10000,
+            "heartbeat.interval.ms": 1000,
+            "isolation.level": "read_committed",
+            "client.id": "procountor-connector",
+            "statistics.interval.ms": 5000,  # keeps the cached watermarks used for the lag metric fresh
+        })
+        producer = Producer({
+            "bootstrap.servers": config.bootstrap_servers,
+            "enable.idempotence": True,
+            "linger.ms": 5,
+            "compression.type": "zstd",
+            "message.max.bytes": 33554432,
+            "client.id": "procountor-connector",
+        })
+        self._publisher = OutcomePublisher(producer, self._codec, config.topics, config.group_id, self._fail)
+
+    # -- lifecycle -----------------------------------------------------------------------------------------------
+    def request_stop(self, *_args) -> None:
+        self._stop.set()
+
+    def install_signal_handlers(self) -> None:
+        signal.signal(signal.SIGTERM, self.request_stop)
+        signal.signal(signal.SIGINT, self.request_stop)
+
+    def run(self) -> None:
+        self._consumer.subscribe([self.config.topics.invoices], on_assign=self._on_assign,
+                                 on_revoke=self._on_revoke, on_lost=self._on_lost)
+        log.info("worker_started", topic=self.config.topics.invoices, group=self.config.group_id)
+        try:
+            while not self._stop.is_set() and self._fatal is None:
+                self._step()
+        finally:
+            self._shutdown()
+        if self._fatal:
+            raise RuntimeError(self._fatal)
+
+    def _step(self) -> None:
+        message = self._consumer.poll(0.05 if self._scheduler.running or self._paused else 0.2)
+        if message is not None:
+            self._take(message)
+        self._start_ready()
+        self._collect_completions()
+        self._publisher.poll(0)
+        self._apply_backpressure()
+        self.metrics.in_flight.set(self._buffered)
+        if time.monotonic() >= self._next_lag_report:
+            self._report_lag()
+
+    def _report_lag(self) -> None:
+        """Consumer lag from the client's cached watermarks: no broker round trip on the poll thread."""
+        self._next_lag_report = time.monotonic() + 5.0
+        try:
+            for tp in self._consumer.position(self._consumer.assignment()):
+                _low, high = self._consumer.get_watermark_offsets(tp, cached=True)
+                if tp.offset >= 0 and high >= 0:
+                    self.metrics.consumer_lag.labels(partition=str(tp.partition)).set(max(high - tp.offset, 0))
+        except Exception as exc:  # lag is informative only; never let it stop the loop
+            log.debug("lag_report_failed", error=str(exc))
+
+    def _shutdown(self) -> None:
+        log.info("worker_stopping", in_flight=self._buffered)
+        self._drain(set(self._offsets), self.config.drain_timeout_s)
+        self._store_offsets()
+        self._publisher.flush(30)
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        try:
+            self._consumer.commit(asynchronous=False)
+        except Exception as exc:  # nothing stored since the last commit is the usual reason
+            log.debug("final_commit_skipped", reason=str(exc))
+        self._consumer.close()
+        log.info("worker_stopped")
+
+    def _fail(self, reason: str) -> None:
+        log.error("worker_fatal", reason=reason)
+        self._fatal = reason
+
+    # -- taking events -------------------------------------------------------------------------------------------
+    def _take(self, raw) -> None:
+        if raw.error() is not None:
+            if raw.error().code() != KafkaError._PARTITION_EOF:
+                log.warning("consumer_error", error=str(raw.error()))
+            return
+        message = ConsumedMessage.from_kafka(raw)
+        location = message.location
+        offsets = self._offsets.setdefault((location.topic, location.partition), PartitionOffsets())
+        offsets.take(location.offset)
+        self._buffered += 1
+        self.metrics.consumed.inc()
+        try:
+            _name, record = self._codec.decode(message.value, expected="InvoiceIssued")
+        except AvroDecodeError as exc:
+            self._undecodable(message, exc)
+            return
+        self._scheduler.submit(WorkItem(message=message, command=to_command(record, message)))
+
+    def _undecodable(self, message: ConsumedMessage, exc: AvroDecodeError) -> None:
+        key = (message.key or b"").decode("utf-8", "replace")
+        tenant, _, invoice_id = key.partition("/")
+        location = message.location
+        fallback_id = f"{location.topic}-{location.partition}-{location.offset}"
+        error = DocumentError(exc.code, exc.message)
+        log.warning("event_undecodable", code=exc.code, topic=location.topic, partition=location.partition,
+                    offset=location.offset)
+        self.metrics.failed.labels(failure_class="permanent", code=exc.code).inc()
+        self._publisher.failed(message, event_id=fallback_id, tenant=tenant or "unknown",
+                               invoice_id=invoice_id or fallback_id, error=error, summary=None, attempts=1,
+                               first_failure_at=dt.datetime.now(dt.timezone.utc),
+                               on_acked=lambda: self._finish_offset(message))
+
+    # -- running work --------------------------------------------------------------------------------------------
+    def _start_ready(self) -> None:
+        for item in self._scheduler.ready():
+            item.attempts += 1
+            started = time.monotonic()
+            future = self._pool.submit(self._handler, item.command)
+            future.add_done_callback(
+                lambda f, item=item, started=started: self._completions.put(
+                    (item, f.exception() or f.result(), started)))
+
+    def _collect_completions(self) -> None:
+        while True:
+            try:
+                item, outcome, started = self._completions.get_nowait()
+            except queue.Empty:
+                return
+            self._complete(item, outcome, started)
+
+    def _complete(self, item: WorkItem, outcome, started: float) -> None:
+        duration_ms = int((time.monotonic() - started) * 1000)
+        bound = log.bind(tenant=item.tenant, invoice_id=item.command.invoice_id, event_id=item.command.event_id,
+                         attempt=item.attempts)
+        self.metrics.latency.observe(duration_ms / 1000)
+        if isinstance(outcome, BaseException):  # a bug, not a classified failure: keep the event, retry later
+            bound.error("transfer_crashed", error=repr(outcome))
+            outcome = TransferFailed(command=item.command, error=_crash_error(outcome))
+        if isinstance(outcome, InvoiceTransferred):
+            self._scheduler.release_tenant(item.tenant)
+            self._breaker.record(False)
+            bound.info("invoice_transferred", procountor_id=outcome.procountor_id,
+                       already_existed=outcome.already_existed, duration_ms=duration_ms)
+            self.metrics.transferred.inc()
+            self._publisher.transferred(item.message, outcome, item.attempts, duration_ms,
+                                        on_acked=lambda: self._finish_offset(item.message))
+            self._scheduler.finished(item)
+            return
+        error = outcome.error
+        item.first_failure_at = item.first_failure_at or dt.datetime.now(dt.timezone.utc)
+        if error.failure_class is FailureClass.CONNECTION:
+            bound.warning("tenant_connection_failed", code=error.code, hold_s=self.config.connection_hold_s)
+            self.metrics.failed.labels(failure_class="connection", code=error.code).inc()
+            self._scheduler.hold_tenant(item.tenant, self.config.connection_hold_s)
+            item.attempts -= 1  # waiting for a connection is not a failed attempt at the invoice
+            self._scheduler.retry_later(item, self.config.connection_hold_s)
+            return
+        self._scheduler.release_tenant(item.tenant)
+        transient = error.failure_class is FailureClass.TRANSIENT
+        if self._breaker.record(transient):
+            bound.warning("circuit_breaker_opened", cooldown_s=self.config.breaker_cooldown_s)
+            self._scheduler.pause_all(self.config.breaker_cooldown_s)
+        if transient and item.attempts < self.config.transient_max_attempts:
+            delay = min(self.config.transient_backoff_s * 2 ** (item.attempts - 1), self.config.transient_backoff_max_s)
+            bound.warning("transfer_retry_scheduled", code=error.code, delay_s=delay)
+            if self._breaker.is_open:
+                item.attempts -= 1  # the breaker, not the invoice, is why it waits
+            self._scheduler.retry_later(item, delay)
+            return
+        bound.warning("invoice_dead_lettered", code=error.code, failure_class=error.failure_class.value)
+        self.metrics.failed.labels(failure_class=error.failure_class.value, code=error.code).inc()
+        command = item.command
+        self._publisher.failed(item.message, event_id=command.event_id, tenant=command.tenant,
+                               invoice_id=command.invoice_id, error=error, summary=outcome.summary,
+                               attempts=item.attempts, first_failure_at=item.first_failure_at,
+                               on_acked=lambda: self._finish_offset(item.message))
+        self._scheduler.finished(item)
+
+    def _finish_offset(self, message: ConsumedMessage) -> None:
+        location = message.location
+        offsets = self._offsets.get((location.topic, location.partition))
+        if offsets is None:  # the partition was revoked or lost meanwhile; its new owner redoes the event
+            return
+        offsets.finish(location.offset)
+        self._buffered -= 1
+        committable = offsets.committable()
+        if committable is not None:
+            self._consumer.store_offsets(offsets=[TopicPartition(location.topic, location.partition, committable)])
+
+    def _store_offsets(self) -> None:
+        for (topic, partition), offsets in self._offsets.items():
+            committable = offsets.committable()
+            if committable is not None:
+                self._consumer.store_offsets(offsets=[TopicPartition(topic, partition, committable)])
+
+    # -- backpressure and rebalancing ----------------------------------------------------------------------------
+    def _apply_backpressure(self) -> None:
+        if not self._paused and self._buffered >= self.config.max_in_flight:
+            self._consumer.pause(self._consumer.assignment())
+            self._paused = True
+        elif self._paused and self._buffered <= self.config.max_in_flight // 2:
+            self._consumer.resume(self._consumer.assignment())
+            self._paused = False
+
+    def _drain(self, partitions: set[TopicPartitionKey], timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            busy = self._scheduler.running_in(partitions)
+            unacked = sum(self._offsets[p].in_flight for p in partitions if p in self._offsets)
+            if busy == 0 and unacked <= self._queued_in(partitions):
+                return
+            self._collect_completions()
+            self._publisher.poll(0.05)
+
+    def _queued_in(self, partitions: set[TopicPartitionKey]) -> int:
+        return sum(1 for item in self._scheduler_items() if
+                   (item.message.location.topic, item.message.location.partition) in partitions)
+
+    def _scheduler_items(self):
+        for q in self._scheduler._queues.values():  # noqa: SLF001 - read-only view for draining
+            yield from q
+
+    def _on_assign(self, consumer, partitions) -> None:
+        if self._before_assign is not None:
+            self._before_assign()
+        for tp in partitions:
+            self._offsets[(tp.topic, tp.partition)] = PartitionOffsets()
+        if self._paused:
+            consumer.pause(partitions)
+        log.info("partitions_assigned", partitions=[tp.partition for tp in partitions])
+
+    def _on_revoke(self, consumer, partitions) -> None:
+        revoked = {(tp.topic, tp.partition) for tp in partitions}
+        self._drain(revoked, self.config.drain_timeout_s)
+        self._forget(revoked, commit=True)
+        log.info("partitions_revoked", partitions=sorted(p for _t, p in revoked))
+
+    def _on_lost(self, consumer, partitions) -> None:
+        lost = {(tp.topic, tp.partition) for tp in partitions}
+        self._forget(lost, commit=False)
+        log.warning("partitions_lost", partitions=sorted(p for _t, p in lost))
+
+    def _forget(self, partitions: set[TopicPartitionKey], commit: bool) -> None:
+        dropped = self._scheduler.drop_partitions(partitions)
+        if commit:
+            to_commit = []
+            for key in partitions:
+                offsets = self._offsets.get(key)
+                committable = offsets.committable() if offsets else None
+                if committable is not None:
+                    to_commit.append(TopicPartition(key[0], key[1], committable))
+            if to_commit:
+                try:
+                    self._consumer.commit(offsets=to_commit, asynchronous=False)
+                except Exception as exc:
+                    log.warning("revoke_commit_failed", error=str(exc))
+        for key in partitions:
+            offsets = self._offsets.pop(key, None)
+            if offsets is not None:
+                self._buffered -= offsets.in_flight
+        log.debug("partition_work_dropped", events=len(dropped))
+
+
+def _crash_error(exc: BaseException) -> TransferError:
+    return TransferError("WORKER_CRASH", f"{type(exc).__name__} while transferring (see the worker log)",
+                         FailureClass.TRANSIENT)
