@@ -142,11 +142,9 @@ def test_attachment_round_trips_byte_for_byte_and_is_not_uploaded_twice(gateway,
     saved = gateway.client.get_invoice(posted.procountor_id)
     [meta] = saved["attachments"]
     assert meta["name"] == "lasku-GW-ATT-1.pdf"
-    # The client sends "Accept: application/json", so the emulator answers GET /attachments/{id} with the meta
-    # only; the stored bytes are compared in the emulator's state (and through the client when it gets the file).
     assert server.state.find_company("demo").attachments[meta["id"]].content == content
-    downloaded = gateway.client.get_attachment(meta["id"])
-    assert downloaded["name"] == meta["name"] and downloaded.get("content", content) == content
+    downloaded = gateway.client.get_attachment(meta["id"])  # multipart/mixed: the meta and the file itself
+    assert downloaded["name"] == meta["name"] and downloaded["content"] == content
 
 
 def test_attachment_type_and_size_are_checked(gateway):

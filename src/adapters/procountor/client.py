@@ -204,5 +204,6 @@ class ProcountorClient:
         """The ``Attachment`` metadata; if Procountor sends the file along (multipart/mixed), its bytes are under
         the extra key ``"content"``."""
         response = self._session.request("GET", "/attachments/{attachmentId}",
-                                         path_params={"attachmentId": attachment_id})
+                                         path_params={"attachmentId": attachment_id},
+                                         accept="multipart/mixed, application/json")
         return parse_attachment(response)

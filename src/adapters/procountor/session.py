@@ -80,6 +80,7 @@ class ApiSession:
         json_body: Any = None,
         files: Mapping[str, tuple] | None = None,
         idempotent: bool | None = None,
+        accept: str | None = None,
     ) -> httpx.Response:
         """Send one logical request; return its 2xx response or raise a classified ``ProcountorError``.
         ``idempotent`` defaults to ``method != "POST"``."""
@@ -87,7 +88,7 @@ class ApiSession:
         what = f"{method} {path_template}"
         if idempotent is None:
             idempotent = method.upper() != "POST"
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"Accept": accept} if accept else {}
         content = None
         if json_body is not None:
             content = encode_json(json_body)
