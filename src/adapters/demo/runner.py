@@ -40,6 +40,7 @@ class DemoResult:
     results: list[dict]
     error_log: list[dict]
     seconds: float
+    worker_log: Path | None = None
 
     def summary(self) -> dict:
         return {"published": self.published, "transferred": self.transferred, "failed": self.failed,
@@ -113,7 +114,9 @@ def run_demo(invoices_dir: Path | None = None, timeout_s: float = 180.0, progres
             if done >= len(events):
                 break
             time.sleep(1.0)
-        return _result(bootstrap, topics, emulator, started)
+        result = _result(bootstrap, topics, emulator, started)
+        result.worker_log = workdir / "worker.log"
+        return result
     finally:
         app.worker.request_stop()
         thread.join(60)

@@ -27,3 +27,9 @@ def test_mixed_batch_gets_one_outcome_per_event_and_no_duplicates(kafka_bootstra
         if event.expect != "transferred":
             assert codes[event.invoice_id].startswith(event.expect), (event.invoice_id, codes.get(event.invoice_id))
     assert all(r["totals_match"] for r in result.results)
+    # Secrets never reach the logs or the events.
+    from adapters.procountor.emulator.config import DEMO_API_KEY, DEMO_CLIENT_SECRET
+
+    everything = result.worker_log.read_text() + repr(result.results) + repr(result.error_log)
+    assert DEMO_CLIENT_SECRET not in everything and DEMO_API_KEY not in everything
+    assert "Bearer " not in everything or "Bearer ***" in everything
