@@ -11,6 +11,7 @@ import uuid
 
 from confluent_kafka import Consumer, Producer
 
+from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from domain.connection import Connection, ConnectionStatus
 
 
@@ -18,7 +19,8 @@ class ConnectionStatusTopic:
     def __init__(self, bootstrap_servers: str, topic: str) -> None:
         self._bootstrap = bootstrap_servers
         self._topic = topic
-        self._producer = Producer({"bootstrap.servers": bootstrap_servers, "enable.idempotence": True})
+        self._producer = Producer({"bootstrap.servers": bootstrap_servers, "enable.idempotence": True,
+                                   "logger": RDKAFKA_LOGGER})
 
     def publish(self, connection: Connection) -> None:
         value = {"tenant": connection.tenant, "status": connection.status.value,
@@ -32,7 +34,7 @@ class ConnectionStatusTopic:
         """The latest status record per tenant."""
         consumer = Consumer({"bootstrap.servers": self._bootstrap, "group.id": f"status-{uuid.uuid4().hex}",
                              "auto.offset.reset": "earliest", "enable.auto.commit": False,
-                             "enable.partition.eof": True})
+                             "enable.partition.eof": True, "logger": RDKAFKA_LOGGER})
         consumer.subscribe([self._topic])
         latest: dict[str, dict] = {}
         partitions = len(consumer.list_topics(self._topic, timeout=10).topics[self._topic].partitions)

@@ -17,14 +17,15 @@ from confluent_kafka import Producer
 from adapters.demo.sample_batch import DemoEvent, demo_batch
 from adapters.demo.topic_reader import read_topic
 from adapters.kafka.avro_codec import AvroCodec
+from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from adapters.kafka.config import Topics, WorkerConfig
 from adapters.kafka.events import event_key, invoice_issued_record
 from adapters.kafka.local_broker import LocalKafkaBroker, project_root
 from adapters.procountor.emulator.config import (
     DEMO_API_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, CompanyConfig, EmulatorConfig,
 )
-from adapters.ubl.samples import DEFAULT_SUPPLIER
 from adapters.procountor.emulator.server import EmulatorServer
+from adapters.ubl.samples import DEFAULT_SUPPLIER
 
 TENANT = "demo"
 
@@ -65,7 +66,7 @@ def _write_connections(path: Path, base_url: str) -> None:
 
 def _publish(bootstrap: str, topic: str, events: list[DemoEvent]) -> None:
     codec = AvroCodec()
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "logger": RDKAFKA_LOGGER})
     for event in events:
         key = event_key(TENANT, event.invoice_id)
         if event.value is None:

@@ -7,10 +7,12 @@ import uuid
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
+from adapters.kafka.client_logging import RDKAFKA_LOGGER
+
 
 def read_topic(bootstrap: str, topic: str, timeout_s: float = 30.0) -> list:
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"reader-{uuid.uuid4().hex}",
-                         "enable.auto.commit": False, "enable.partition.eof": False})
+                         "enable.auto.commit": False, "enable.partition.eof": False, "logger": RDKAFKA_LOGGER})
     try:
         metadata = consumer.list_topics(topic, timeout=10).topics.get(topic)
         if metadata is None or metadata.error is not None:

@@ -15,6 +15,7 @@ import time
 import structlog
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
 
+from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from domain.ports import AttemptRecord, AttemptState
 
 log = structlog.get_logger(__name__)
@@ -34,14 +35,15 @@ class KafkaAttemptJournal:
         self._stop = threading.Event()
         self._producer = Producer({
             "bootstrap.servers": bootstrap_servers, "enable.idempotence": True, "linger.ms": 1,
-            "client.id": "procountor-connector-journal"})
+            "client.id": "procountor-connector-journal", "logger": RDKAFKA_LOGGER})
         self._consumer = Consumer({
             "bootstrap.servers": bootstrap_servers, "group.id": "procountor-connector-journal-reader",
-            "enable.auto.commit": False, "enable.partition.eof": False, "client.id": "procountor-connector-journal"})
+            "enable.auto.commit": False, "enable.partition.eof": False, "client.id": "procountor-connector-journal",
+            "logger": RDKAFKA_LOGGER})
         # The reader consumer is polled by its own thread; confluent-kafka's consumer calls block each other, so
         # watermarks are asked of a second, never-polled consumer.
         self._watermarks = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": "procountor-connector-journal-wm",
-                                     "enable.auto.commit": False})
+                                     "enable.auto.commit": False, "logger": RDKAFKA_LOGGER})
         partitions = self._watermarks.list_topics(topic, timeout=30).topics[topic].partitions
         self._consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
         self._reader = threading.Thread(target=self._read, name="attempt-journal-reader", daemon=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import structlog
 from confluent_kafka.admin import AdminClient, NewTopic
 
+from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from adapters.kafka.config import Topics
 
 log = structlog.get_logger(__name__)
@@ -13,7 +14,7 @@ COMPACTED = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "s
 
 
 def ensure_topics(bootstrap_servers: str, topics: Topics, partitions: int = 3) -> None:
-    admin = AdminClient({"bootstrap.servers": bootstrap_servers})
+    admin = AdminClient({"bootstrap.servers": bootstrap_servers, "logger": RDKAFKA_LOGGER})
     wanted = {
         topics.invoices: {},
         topics.results: {},

@@ -26,7 +26,9 @@ from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
 from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
 from adapters.kafka.circuit_breaker import CircuitBreaker
+from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from adapters.kafka.config import WorkerConfig
+from adapters.kafka.crash_points import maybe_crash
 from adapters.kafka.events import to_command
 from adapters.kafka.messages import ConsumedMessage
 from adapters.kafka.offsets import PartitionOffsets
@@ -75,6 +77,7 @@ class InvoiceWorker:
             "heartbeat.interval.ms": 1000,
             "isolation.level": "read_committed",
             "client.id": "procountor-connector",
+            "logger": RDKAFKA_LOGGER,
             "statistics.interval.ms": 5000,  # keeps the cached watermarks used for the lag metric fresh
         })
         producer = Producer({
@@ -84,6 +87,7 @@ class InvoiceWorker:
             "compression.type": "zstd",
             "message.max.bytes": 33554432,
             "client.id": "procountor-connector",
+            "logger": RDKAFKA_LOGGER,
         })
         self._publisher = OutcomePublisher(producer, self._codec, config.topics, config.group_id, self._fail)
 
@@ -254,6 +258,7 @@ class InvoiceWorker:
         offsets.finish(location.offset)
         self._buffered -= 1
         committable = offsets.committable()
+        maybe_crash("after_outcome")  # test-only, off unless PROCOUNTOR_CONNECTOR_CRASH_AT asks (tests/faults)
         if committable is not None:
             self._consumer.store_offsets(offsets=[TopicPartition(location.topic, location.partition, committable)])
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import structlog
 
+from adapters.kafka.crash_points import maybe_crash
 from adapters.procountor.company_context import CompanyContext
 from adapters.procountor.invoice_mapping import MappedInvoice, map_invoice, original_invoice_number
 from adapters.procountor.text_policy import TextPolicy
@@ -222,6 +223,7 @@ class ProcountorAccountingGateway:
                         invoice_number=invoice.invoice_number, field=warning.field, code=warning.code,
                         detail=warning.message)
         saved = self.client.post_invoice(mapped.body)
+        maybe_crash("after_post")  # test-only, off unless PROCOUNTOR_CONNECTOR_CRASH_AT asks (tests/faults)
         procountor_id = int(saved["id"])
         totals = booked_totals(saved, invoice.currency) or self._read_totals(procountor_id, invoice.currency)
         log.info("procountor_invoice_posted", tenant=self.connection.tenant, invoice_number=invoice.invoice_number,
