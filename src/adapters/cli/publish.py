@@ -26,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
 
     topic = args.topic or Topics.from_env().invoices
     codec = AvroCodec()
-    producer = Producer({"bootstrap.servers": args.bootstrap_servers, "enable.idempotence": True})
+    producer = Producer({"bootstrap.servers": args.bootstrap_servers, "enable.idempotence": True,
+                         "message.max.bytes": 33554432})
     failures: list[str] = []
     for path in args.files:
         invoice_id = path.stem

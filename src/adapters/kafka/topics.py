@@ -11,14 +11,17 @@ from adapters.kafka.config import Topics
 log = structlog.get_logger(__name__)
 
 COMPACTED = {"cleanup.policy": "compact", "min.cleanable.dirty.ratio": "0.1", "segment.ms": "600000"}
+# Invoices with embedded attachments can be large; the parser refuses documents over 20 MB with a classified
+# error, so the topics that carry documents must accept that much plus the envelope.
+DOCUMENTS = {"max.message.bytes": "33554432"}
 
 
 def ensure_topics(bootstrap_servers: str, topics: Topics, partitions: int = 3) -> None:
     admin = AdminClient({"bootstrap.servers": bootstrap_servers, "logger": RDKAFKA_LOGGER})
     wanted = {
-        topics.invoices: {},
+        topics.invoices: DOCUMENTS,
         topics.results: {},
-        topics.dead_letters: {},
+        topics.dead_letters: DOCUMENTS,
         topics.audit: {},
         topics.error_log: COMPACTED,
         topics.attempts: COMPACTED,
