@@ -56,7 +56,8 @@ class RegistrySchemaIds:
     def __init__(self, url: str, subjects: dict[str, str]) -> None:
         from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 
-        client = SchemaRegistryClient({"url": url})
+        # new_client also understands mock:// URLs (an in-process registry, for tests and local runs)
+        client = SchemaRegistryClient.new_client({"url": url})
         self._ids = {
             name: client.register_schema(subject, Schema(load_schema_text(name), "AVRO"))
             for name, subject in subjects.items()
