@@ -17,10 +17,18 @@ from adapters.kafka.topics import ensure_topics
 from adapters.kafka.worker import InvoiceWorker
 from adapters.logging_setup import REDACTOR
 from adapters.connections.file_directory import FileConnectionDirectory
+from adapters.errorlog.audit import KafkaAuditTrail
+from adapters.errorlog.dead_letters import KafkaDeadLetters, KafkaOriginalEvents
+from adapters.errorlog.kafka_io import SyncProducer
+from adapters.errorlog.replayer import KafkaEventReplayer
+from adapters.errorlog.tools import ErrorLogTools
+from adapters.errorlog.topic_view import KafkaErrorLog
 from adapters.connections.status_topic import ConnectionStatusTopic, status_of
 from adapters.procountor.client import ProcountorClient
 from adapters.procountor.gateway import ProcountorGateways
 from adapters.ubl.parser import UblInvoiceParser
+from application.error_log_actions import ErrorLogActions
+from application.replay_dead_letters import ReplayDeadLetters
 from application.transfer_invoice import TransferInvoiceHandler
 from domain.connection import Connection
 
@@ -73,3 +81,20 @@ def build_worker(config: WorkerConfig | None = None, connections_file: Path | No
     handler = TransferInvoiceHandler(UblInvoiceParser(), connections, gateways, journal)
     worker = InvoiceWorker(config, handler, codec=build_codec(config), before_assign=journal.wait_until_caught_up)
     return WorkerApp(worker=worker, handler=handler, connections=connections, journal=journal)
+
+
+def build_error_log_tools(config: WorkerConfig, via: str = "cli", create_topics: bool = True) -> ErrorLogTools:
+    if create_topics:
+        ensure_topics(config.bootstrap_servers, config.topics)
+    topics = config.topics
+    codec = build_codec(config)
+    producer = SyncProducer(config.bootstrap_servers)
+    log = KafkaErrorLog(config.bootstrap_servers, topics.error_log, producer, codec)
+    dead_letters = KafkaDeadLetters(config.bootstrap_servers, topics.dead_letters)
+    originals = KafkaOriginalEvents(config.bootstrap_servers, dead_letters)
+    replayer = KafkaEventReplayer(producer, topics.invoices)
+    audit = KafkaAuditTrail(producer, topics.audit)
+    actions = ErrorLogActions(log=log, originals=originals, replayer=replayer, audit=audit, via=via)
+    replay = ReplayDeadLetters(dead_letters=dead_letters, log=log, replayer=replayer, audit=audit)
+    return ErrorLogTools(actions=actions, replay=replay, log=log, originals=originals, producer=producer,
+                         codec=codec)

@@ -20,6 +20,8 @@ COMMANDS: tuple[str, ...] = (
     "connections",
     "ocr",
     "validate",
+    "errors",
+    "replay",
     "map",
 )
 

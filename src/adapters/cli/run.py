@@ -20,19 +20,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from adapters.errorlog.http_api import error_log_routes
+    from adapters.errorlog.tokens import ApiTokens
     from adapters.logging_setup import configure_logging
     from adapters.ops.server import OpsServer, ops_app
-    from bootstrap import build_worker
+    from bootstrap import build_error_log_tools, build_worker
 
     configure_logging(args.log_level)
     log = structlog.get_logger("procountor_connector")
     app = build_worker(connections_file=args.connections)
-    ops = OpsServer(ops_app(app.worker.metrics.registry, ready=lambda: True), args.ops_host, args.ops_port).start()
+    tools = build_error_log_tools(app.worker.config, via="http", create_topics=False)
+    routes = error_log_routes(tools.actions, ApiTokens.from_env(), tools.document_of)
+    ops = OpsServer(ops_app(app.worker.metrics.registry, ready=lambda: True, extra_routes=routes),
+                    args.ops_host, args.ops_port).start()
     log.info("ops_server_started", port=ops.port)
     app.worker.install_signal_handlers()
     try:
         app.worker.run()
     finally:
         ops.stop()
+        tools.close()
         app.close()
     return 0
