@@ -19,7 +19,7 @@ from adapters.logging_setup import REDACTOR
 from adapters.connections.file_directory import FileConnectionDirectory
 from adapters.errorlog.audit import KafkaAuditTrail
 from adapters.errorlog.dead_letters import KafkaDeadLetters, KafkaOriginalEvents
-from adapters.errorlog.kafka_io import SyncProducer
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.errorlog.replayer import KafkaEventReplayer
 from adapters.errorlog.tools import ErrorLogTools
 from adapters.errorlog.topic_view import KafkaErrorLog
@@ -88,7 +88,7 @@ def build_error_log_tools(config: WorkerConfig, via: str = "cli", create_topics:
         ensure_topics(config.bootstrap_servers, config.topics)
     topics = config.topics
     codec = build_codec(config)
-    producer = SyncProducer(config.bootstrap_servers)
+    producer = AckedProducer(config.bootstrap_servers)
     log = KafkaErrorLog(config.bootstrap_servers, topics.error_log, producer, codec)
     dead_letters = KafkaDeadLetters(config.bootstrap_servers, topics.dead_letters)
     originals = KafkaOriginalEvents(config.bootstrap_servers, dead_letters)

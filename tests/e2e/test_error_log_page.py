@@ -12,7 +12,7 @@ from prometheus_client import CollectorRegistry
 
 from adapters.errorlog.audit import decode_action
 from adapters.errorlog.http_api import error_log_routes
-from adapters.errorlog.kafka_io import SyncProducer
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.errorlog.tokens import ApiToken, ApiTokens
 from adapters.errorlog.topic_view import KafkaErrorLog
 from adapters.ops.server import OpsServer, ops_app
@@ -100,7 +100,7 @@ def test_operator_reprocesses_and_ignores_from_the_page(kafka_bootstrap: str, ch
             ops.stop()
         assert Counter(invoice_numbers(server)) == Counter({"E2E-1": 1})
 
-    view = KafkaErrorLog(kafka_bootstrap, topics.error_log, SyncProducer(kafka_bootstrap))
+    view = KafkaErrorLog(kafka_bootstrap, topics.error_log, AckedProducer(kafka_bootstrap))
     try:
         assert view.entries() == []
     finally:

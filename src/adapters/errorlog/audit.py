@@ -12,7 +12,7 @@ from importlib import resources
 
 import fastavro
 
-from adapters.errorlog.kafka_io import SyncProducer
+from adapters.kafka.acked_producer import AckedProducer
 from domain.error_log import ErrorLogAction
 
 AUDIT_SCHEMA_ID = 1004
@@ -42,7 +42,7 @@ def decode_action(data: bytes) -> dict:
 
 
 class KafkaAuditTrail:
-    def __init__(self, producer: SyncProducer, topic: str) -> None:
+    def __init__(self, producer: AckedProducer, topic: str) -> None:
         self._producer = producer
         self._topic = topic
 

@@ -1,56 +1,14 @@
-"""Small synchronous Kafka helpers for the error-log tools: a write that returns once acknowledged, and reading
-single records or whole topics."""
+"""Small synchronous Kafka helpers for the error-log tools: reading single records or whole topics."""
 
 from __future__ import annotations
 
-import threading
 import time
 import uuid
 from collections.abc import Iterator
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
-MAX_MESSAGE_BYTES = 33554432  # like the worker: an invoice event may carry embedded attachments
-
-
-class KafkaWriteFailed(RuntimeError):
-    pass
-
-
-class SyncProducer:
-    """An idempotent producer whose ``send`` returns only once the broker acknowledged the record."""
-
-    def __init__(self, bootstrap_servers: str, client_id: str = "procountor-connector-errorlog") -> None:
-        self._producer = Producer({"bootstrap.servers": bootstrap_servers, "enable.idempotence": True,
-                                   "linger.ms": 0, "message.max.bytes": MAX_MESSAGE_BYTES, "client.id": client_id})
-
-    def send(self, topic: str, key: bytes, value: bytes | None, headers: list[tuple[str, bytes]] | None = None,
-             timeout_s: float = 30.0) -> None:
-        done = threading.Event()
-        failure: list[str] = []
-
-        def delivered(err, _msg) -> None:
-            if err is not None:
-                failure.append(str(err))
-            done.set()
-
-        while True:
-            try:
-                self._producer.produce(topic, key=key, value=value, headers=headers, on_delivery=delivered)
-                break
-            except BufferError:
-                self._producer.poll(0.05)
-        deadline = time.monotonic() + timeout_s
-        while not done.is_set():
-            if time.monotonic() > deadline:
-                raise KafkaWriteFailed(f"write to {topic} not acknowledged within {timeout_s}s")
-            self._producer.poll(0.01)
-        if failure:
-            raise KafkaWriteFailed(f"write to {topic} refused: {failure[0]}")
-
-    def close(self) -> None:
-        self._producer.flush(30)
-
+from adapters.kafka.acked_producer import MAX_MESSAGE_BYTES
 
 def reader(bootstrap_servers: str, client_id: str = "procountor-connector-errorlog") -> Consumer:
     """A consumer that never joins a group nor commits: it is only ever assigned partitions explicitly."""

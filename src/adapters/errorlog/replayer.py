@@ -7,7 +7,7 @@ Headers from earlier failures (``dlt.*``) and earlier replays are dropped and th
 
 from __future__ import annotations
 
-from adapters.errorlog.kafka_io import SyncProducer
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.kafka import messages as h
 from domain.error_log import ErrorLogAction, OriginalEvent
 
@@ -27,7 +27,7 @@ def replay_headers(event: OriginalEvent, action: ErrorLogAction) -> list[tuple[s
 
 
 class KafkaEventReplayer:
-    def __init__(self, producer: SyncProducer, default_topic: str) -> None:
+    def __init__(self, producer: AckedProducer, default_topic: str) -> None:
         self._producer = producer
         self._default_topic = default_topic  # for a dead letter that does not name its original topic
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.errorlog.dead_letters import KafkaOriginalEvents
-from adapters.errorlog.kafka_io import SyncProducer
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.errorlog.topic_view import KafkaErrorLog
 from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
 from application.error_log_actions import ErrorLogActions
@@ -19,7 +19,7 @@ class ErrorLogTools:
     replay: ReplayDeadLetters
     log: KafkaErrorLog
     originals: KafkaOriginalEvents
-    producer: SyncProducer
+    producer: AckedProducer
     codec: AvroCodec
 
     def document_of(self, original: OriginalEvent | None) -> bytes | None:

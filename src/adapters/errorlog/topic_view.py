@@ -14,7 +14,8 @@ import time
 import structlog
 from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
-from adapters.errorlog.kafka_io import SyncProducer, end_offsets, partitions_of, reader
+from adapters.errorlog.kafka_io import end_offsets, partitions_of, reader
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.errorlog.records import entry_from_record, headers_for, record_from_entry
 from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
 from domain.error_log import ErrorLogEntry
@@ -27,7 +28,7 @@ class ErrorLogUnavailable(RuntimeError):
 
 
 class KafkaErrorLog:
-    def __init__(self, bootstrap_servers: str, topic: str, producer: SyncProducer, codec: AvroCodec | None = None,
+    def __init__(self, bootstrap_servers: str, topic: str, producer: AckedProducer, codec: AvroCodec | None = None,
                  catch_up_timeout_s: float = 30.0) -> None:
         self._topic = topic
         self._producer = producer

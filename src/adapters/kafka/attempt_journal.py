@@ -13,9 +13,11 @@ import threading
 import time
 
 import structlog
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
+from adapters.kafka.acked_producer import AckedProducer, KafkaWriteFailed
 from adapters.kafka.client_logging import RDKAFKA_LOGGER
+from domain.errors import FailureClass, TransferError
 from domain.ports import AttemptRecord, AttemptState
 
 log = structlog.get_logger(__name__)
@@ -33,24 +35,20 @@ class KafkaAttemptJournal:
         self._lock = threading.Lock()
         self._positions: dict[int, int] = {}
         self._stop = threading.Event()
-        self._producer = Producer({
-            "bootstrap.servers": bootstrap_servers, "enable.idempotence": True, "linger.ms": 1,
-            "client.id": "procountor-connector-journal", "logger": RDKAFKA_LOGGER})
+        self._producer = AckedProducer(bootstrap_servers, client_id="procountor-connector-journal")
         self._consumer = Consumer({
             "bootstrap.servers": bootstrap_servers, "group.id": "procountor-connector-journal-reader",
             "enable.auto.commit": False, "enable.partition.eof": False, "client.id": "procountor-connector-journal",
             "logger": RDKAFKA_LOGGER})
         # The reader consumer is polled by its own thread; confluent-kafka's consumer calls block each other, so
         # watermarks are asked of a second, never-polled consumer.
-        self._watermarks = Consumer({"bootstrap.servers": bootstrap_servers, "group.id": "procountor-connector-journal-wm",
-                                     "enable.auto.commit": False, "logger": RDKAFKA_LOGGER})
+        self._watermarks = Consumer({"bootstrap.servers": bootstrap_servers,
+                                     "group.id": "procountor-connector-journal-wm", "enable.auto.commit": False,
+                                     "logger": RDKAFKA_LOGGER})
         partitions = self._watermarks.list_topics(topic, timeout=30).topics[topic].partitions
         self._consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
         self._reader = threading.Thread(target=self._read, name="attempt-journal-reader", daemon=True)
         self._reader.start()
-        self._flusher = threading.Thread(target=self._serve_deliveries, name="attempt-journal-deliveries",
-                                         daemon=True)
-        self._flusher.start()
 
     # -- AttemptJournal port -------------------------------------------------------------------------------------
     def get(self, key: str) -> AttemptRecord | None:
@@ -59,18 +57,12 @@ class KafkaAttemptJournal:
         return None if entry is None else AttemptRecord(AttemptState(entry[0]), entry[1])
 
     def record(self, key: str, record: AttemptRecord) -> None:
-        done = threading.Event()
-        failure: list[str] = []
-
-        def delivered(err, _msg) -> None:
-            if err is not None:
-                failure.append(str(err))
-            done.set()
-
         value = json.dumps({"state": record.state.value, "procountor_id": record.procountor_id}).encode()
-        self._producer.produce(self._topic, key=key.encode(), value=value, on_delivery=delivered)
-        if not done.wait(self._write_timeout_s) or failure:
-            raise JournalUnavailable(f"attempt journal write not acknowledged: {failure or 'timeout'}")
+        try:
+            self._producer.send(self._topic, key.encode(), value, timeout_s=self._write_timeout_s)
+        except KafkaWriteFailed as exc:  # nothing was posted yet: the transfer can safely be tried again later
+            raise TransferError("ATTEMPT_JOURNAL_UNAVAILABLE", f"attempt journal write not acknowledged: {exc}",
+                                FailureClass.TRANSIENT) from exc
         self._apply(key, value)
 
     # -- catching up ---------------------------------------------------------------------------------------------
@@ -96,8 +88,7 @@ class KafkaAttemptJournal:
     def close(self) -> None:
         self._stop.set()
         self._reader.join(timeout=5)
-        self._flusher.join(timeout=5)
-        self._producer.flush(10)
+        self._producer.close()
         self._consumer.close()
         self._watermarks.close()
 
@@ -128,7 +119,3 @@ class KafkaAttemptJournal:
                 self._apply(key, message.value())
             with self._lock:
                 self._positions[message.partition()] = message.offset() + 1
-
-    def _serve_deliveries(self) -> None:
-        while not self._stop.is_set():
-            self._producer.poll(0.05)

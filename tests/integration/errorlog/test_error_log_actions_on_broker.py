@@ -6,7 +6,7 @@ import pytest
 
 from adapters.errorlog.audit import decode_action
 from adapters.errorlog.topic_view import KafkaErrorLog
-from adapters.errorlog.kafka_io import SyncProducer
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.kafka.avro_codec import AvroCodec
 from adapters.ubl.samples import sample_invoice
 from adapters.ubl.writer import render_ubl
@@ -93,7 +93,7 @@ def test_ignored_record_leaves_the_log_but_its_event_stays(kafka_bootstrap: str)
         [result] = tools.actions.ignore(OPERATOR, [f"{TENANT}/IGN-1"], reason="cancelled by credit note")
         assert result.outcome is Outcome.IGNORED
 
-    fresh_view = KafkaErrorLog(kafka_bootstrap, topics.error_log, SyncProducer(kafka_bootstrap))
+    fresh_view = KafkaErrorLog(kafka_bootstrap, topics.error_log, AckedProducer(kafka_bootstrap))
     try:
         assert [e.key for e in fresh_view.entries()] == [f"{TENANT}/IGN-2"]
     finally:
