@@ -29,8 +29,14 @@ class WorkerConfig:
     bootstrap_servers: str
     group_id: str = "procountor-connector"
     topics: Topics = field(default_factory=Topics)
-    max_in_flight: int = 64  # events taken from Kafka and not yet finished; above it partitions are paused
-    worker_threads: int = 32  # concurrent transfers (each mostly waits on Procountor)
+    # Events taken from Kafka and not yet finished; above it partitions are paused, at half of it resumed. A resumed
+    # consumer delivers again only after ~0.5 s (librdkafka refetches what pause() dropped), so the half left must
+    # cover that at full speed: 64 starved 32 threads (~105 inv/s of a 200/s bound), 256 does not (benchmarks/).
+    max_in_flight: int = 256
+    max_in_flight_bytes: int = 128 * 1024 * 1024  # the same bound in bytes: 256 events of 20 MB would be 5 GB
+    # Concurrent transfers (each mostly waits on Procountor or on its tenant's rate limiter, so a thread stuck behind
+    # one tenant's limit serves no other): 32 reached ~80% of 10 tenants x 20 req/s at 50-100 ms, 64 over 90%.
+    worker_threads: int = 64
     transient_max_attempts: int = 5  # transient failures beyond the client's own retries, then dead-lettered
     transient_backoff_s: float = 2.0
     transient_backoff_max_s: float = 60.0
@@ -51,6 +57,7 @@ class WorkerConfig:
             group_id=env.get(p + "GROUP_ID", cls.group_id),
             topics=Topics.from_env(env),
             max_in_flight=int(env.get(p + "MAX_IN_FLIGHT", cls.max_in_flight)),
+            max_in_flight_bytes=int(env.get(p + "MAX_IN_FLIGHT_BYTES", cls.max_in_flight_bytes)),
             worker_threads=int(env.get(p + "WORKER_THREADS", cls.worker_threads)),
             transient_max_attempts=int(env.get(p + "TRANSIENT_MAX_ATTEMPTS", cls.transient_max_attempts)),
             transient_backoff_s=float(env.get(p + "TRANSIENT_BACKOFF_S", cls.transient_backoff_s)),

@@ -14,14 +14,20 @@ class PartitionOffsets:
     def __init__(self) -> None:
         self._pending: list[int] = []  # heap of offsets taken and not yet finished
         self._finished: set[int] = set()
-        self._highest_taken = -1
+        self._sizes: dict[int, int] = {}  # bytes of each unfinished event, for the in-flight memory bound
+        self.in_flight_bytes = 0
 
-    def take(self, offset: int) -> None:
+    def take(self, offset: int, size: int = 0) -> None:
         heapq.heappush(self._pending, offset)
-        self._highest_taken = max(self._highest_taken, offset)
+        self._sizes[offset] = size
+        self.in_flight_bytes += size
 
-    def finish(self, offset: int) -> None:
+    def finish(self, offset: int) -> int:
+        """Mark ``offset`` done; returns the bytes it held."""
         self._finished.add(offset)
+        size = self._sizes.pop(offset, 0)
+        self.in_flight_bytes -= size
+        return size
 
     def committable(self) -> int | None:
         """The offset to commit (next to read), or None when nothing new is safe to commit."""

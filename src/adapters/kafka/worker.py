@@ -63,6 +63,7 @@ class InvoiceWorker:
         self._fatal: str | None = None
         self._paused = False
         self._buffered = 0  # events taken from Kafka whose outcome is not yet acknowledged
+        self._buffered_bytes = 0  # and their size: a few huge documents must pause consumption like many small ones
         self._next_lag_report = 0.0
         self._consumer = Consumer({
             "bootstrap.servers": config.bootstrap_servers,
@@ -112,9 +113,15 @@ class InvoiceWorker:
             raise RuntimeError(self._fatal)
 
     def _step(self) -> None:
-        message = self._consumer.poll(0.05 if self._scheduler.running or self._paused else 0.2)
+        # Wait briefly (completions and acks are handled only here), then take everything already fetched that fits
+        # the window: one event per 50 ms wait left the transfer threads idle between refills (benchmarks/).
+        message = self._consumer.poll(0.005 if self._scheduler.running or self._paused else 0.2)
         if message is not None:
             self._take(message)
+            room = self.config.max_in_flight - self._buffered
+            if room > 0:
+                for message in self._consumer.consume(min(room, 500), 0):
+                    self._take(message)
         self._start_ready()
         self._collect_completions()
         self._publisher.poll(0)
@@ -160,8 +167,9 @@ class InvoiceWorker:
         message = ConsumedMessage.from_kafka(raw)
         location = message.location
         offsets = self._offsets.setdefault((location.topic, location.partition), PartitionOffsets())
-        offsets.take(location.offset)
+        offsets.take(location.offset, len(message.value or b""))
         self._buffered += 1
+        self._buffered_bytes += len(message.value or b"")
         self.metrics.consumed.inc()
         try:
             _name, record = self._codec.decode(message.value, expected="InvoiceIssued")
@@ -255,7 +263,7 @@ class InvoiceWorker:
         offsets = self._offsets.get((location.topic, location.partition))
         if offsets is None:  # the partition was revoked or lost meanwhile; its new owner redoes the event
             return
-        offsets.finish(location.offset)
+        self._buffered_bytes -= offsets.finish(location.offset)
         self._buffered -= 1
         committable = offsets.committable()
         maybe_crash("after_outcome")  # test-only, off unless PROCOUNTOR_CONNECTOR_CRASH_AT asks (tests/faults)
@@ -270,10 +278,12 @@ class InvoiceWorker:
 
     # -- backpressure and rebalancing ----------------------------------------------------------------------------
     def _apply_backpressure(self) -> None:
-        if not self._paused and self._buffered >= self.config.max_in_flight:
+        if not self._paused and (self._buffered >= self.config.max_in_flight
+                                 or self._buffered_bytes >= self.config.max_in_flight_bytes):
             self._consumer.pause(self._consumer.assignment())
             self._paused = True
-        elif self._paused and self._buffered <= self.config.max_in_flight // 2:
+        elif self._paused and self._buffered <= self.config.max_in_flight // 2 \
+                and self._buffered_bytes <= self.config.max_in_flight_bytes // 2:
             self._consumer.resume(self._consumer.assignment())
             self._paused = False
 
@@ -333,6 +343,7 @@ class InvoiceWorker:
             offsets = self._offsets.pop(key, None)
             if offsets is not None:
                 self._buffered -= offsets.in_flight
+                self._buffered_bytes -= offsets.in_flight_bytes
         log.debug("partition_work_dropped", events=len(dropped))
 
 

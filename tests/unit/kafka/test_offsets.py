@@ -22,3 +22,12 @@ def test_commit_advances_over_a_finished_prefix_only() -> None:
         offsets.finish(offset)
     assert offsets.committable() == 2
     assert offsets.in_flight == 2
+
+
+def test_bytes_in_flight_follow_taken_and_finished_events() -> None:
+    offsets = PartitionOffsets()
+    offsets.take(0, 1000)
+    offsets.take(1, 20_000_000)
+    assert offsets.in_flight_bytes == 20_001_000
+    assert offsets.finish(1) == 20_000_000
+    assert offsets.in_flight_bytes == 1000
