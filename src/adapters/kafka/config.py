@@ -47,6 +47,8 @@ class WorkerConfig:
     breaker_failure_ratio: float = 0.8
     breaker_cooldown_s: float = 15.0
     schema_registry_url: str | None = None
+    session_timeout_ms: int = 10000  # how long a killed worker keeps its partitions before the group moves them
+    instance_id: str | None = None  # static membership (group.instance.id): a restarted worker gets its partitions back
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "WorkerConfig":
@@ -65,4 +67,6 @@ class WorkerConfig:
             drain_timeout_s=float(env.get(p + "DRAIN_TIMEOUT_S", cls.drain_timeout_s)),
             breaker_cooldown_s=float(env.get(p + "BREAKER_COOLDOWN_S", cls.breaker_cooldown_s)),
             schema_registry_url=env.get("SCHEMA_REGISTRY_URL") or None,
+            session_timeout_ms=int(env.get(p + "SESSION_TIMEOUT_MS", cls.session_timeout_ms)),
+            instance_id=env.get(p + "INSTANCE_ID") or None,
         )

@@ -28,7 +28,7 @@ from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
 from adapters.kafka.circuit_breaker import CircuitBreaker
 from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from adapters.kafka.config import WorkerConfig
-from adapters.kafka.crash_points import maybe_crash
+from adapters.crash_points import maybe_crash
 from adapters.kafka.events import to_command
 from adapters.kafka.messages import ConsumedMessage
 from adapters.kafka.offsets import PartitionOffsets
@@ -65,7 +65,9 @@ class InvoiceWorker:
         self._buffered = 0  # events taken from Kafka whose outcome is not yet acknowledged
         self._buffered_bytes = 0  # and their size: a few huge documents must pause consumption like many small ones
         self._next_lag_report = 0.0
+        static_membership = {"group.instance.id": config.instance_id} if config.instance_id else {}
         self._consumer = Consumer({
+            **static_membership,
             "bootstrap.servers": config.bootstrap_servers,
             "group.id": config.group_id,
             "enable.auto.commit": True,
@@ -74,7 +76,7 @@ class InvoiceWorker:
             "auto.offset.reset": "earliest",
             "partition.assignment.strategy": "cooperative-sticky",
             "max.poll.interval.ms": 300000,
-            "session.timeout.ms": 10000,
+            "session.timeout.ms": config.session_timeout_ms,
             "heartbeat.interval.ms": 1000,
             "isolation.level": "read_committed",
             "client.id": "procountor-connector",

@@ -26,7 +26,7 @@ from typing import Any
 
 import structlog
 
-from adapters.kafka.crash_points import maybe_crash
+from adapters.crash_points import maybe_crash
 from adapters.procountor.company_context import CompanyContext
 from adapters.procountor.invoice_mapping import MappedInvoice, map_invoice, original_invoice_number
 from adapters.procountor.text_policy import TextPolicy
@@ -222,6 +222,9 @@ class ProcountorAccountingGateway:
             log.warning("procountor_mapping_warning", tenant=self.connection.tenant,
                         invoice_number=invoice.invoice_number, field=warning.field, code=warning.code,
                         detail=warning.message)
+        for attachment in invoice.attachments:  # refuse before the POST: never in Procountor *and* in the error log
+            if attachment.content is not None:
+                check_attachment(attachment)
         saved = self.client.post_invoice(mapped.body)
         maybe_crash("after_post")  # test-only, off unless PROCOUNTOR_CONNECTOR_CRASH_AT asks (tests/faults)
         procountor_id = int(saved["id"])
@@ -268,14 +271,7 @@ class ProcountorAccountingGateway:
     def attach(self, posted: PostedInvoice, attachment: Attachment) -> bool:
         if attachment.content is None:
             return False
-        mime = (attachment.mime_code or "").strip().lower()
-        if mime not in ATTACHMENT_TYPES:
-            raise InvoiceRuleError("ATTACHMENT_TYPE", f"attachment {attachment.id!r} has MIME type {mime or 'none'}; "
-                                                      f"allowed: {', '.join(ATTACHMENT_TYPES)}")
-        if len(attachment.content) > MAX_ATTACHMENT_BYTES:
-            raise InvoiceRuleError("ATTACHMENT_TOO_LARGE",
-                                   f"attachment {attachment.id!r} has {len(attachment.content)} bytes; Procountor "
-                                   f"accepts at most {MAX_ATTACHMENT_BYTES}")
+        mime = check_attachment(attachment)
         name = attachment_name(attachment)
         if name in self._attachment_names(posted.procountor_id):
             return False
@@ -292,6 +288,19 @@ class ProcountorAccountingGateway:
 
     def _attachment_names(self, procountor_id: int) -> set[str]:
         return {str(a.get("name")) for a in self.client.get_invoice(procountor_id).get("attachments") or []}
+
+
+def check_attachment(attachment: Attachment) -> str:
+    """The attachment's MIME type, when Procountor accepts the attachment; InvoiceRuleError otherwise."""
+    mime = (attachment.mime_code or "").strip().lower()
+    if mime not in ATTACHMENT_TYPES:
+        raise InvoiceRuleError("ATTACHMENT_TYPE", f"attachment {attachment.id!r} has MIME type {mime or 'none'}; "
+                                                  f"allowed: {', '.join(ATTACHMENT_TYPES)}")
+    if len(attachment.content or b"") > MAX_ATTACHMENT_BYTES:
+        raise InvoiceRuleError("ATTACHMENT_TOO_LARGE",
+                               f"attachment {attachment.id!r} has {len(attachment.content)} bytes; Procountor "
+                               f"accepts at most {MAX_ATTACHMENT_BYTES}")
+    return mime
 
 
 def attachment_name(attachment: Attachment) -> str:
