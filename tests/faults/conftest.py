@@ -12,8 +12,6 @@ import pytest
 from tests.faults import report
 from tests.faults.harness import Scenario
 
-pytest_plugins: list[str] = []  # tests/conftest.py already loads tests.kafka_fixtures
-
 
 def pytest_collection_modifyitems(items) -> None:
     here = Path(__file__).parent
