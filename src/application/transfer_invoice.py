@@ -121,6 +121,7 @@ class TransferInvoiceHandler:
             if attachment.content is not None and gateway.attach(posted, attachment):
                 attachments += 1
         self.journal.record(journal_key, AttemptRecord(AttemptState.POSTED, posted.procountor_id))
+        warnings.extend(posted.warnings)  # reported on the result, never silently lost
 
         differences = totals_differences(expected_booked_totals(invoice), posted.totals)
         if differences:

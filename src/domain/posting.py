@@ -75,6 +75,7 @@ class PostedInvoice:
     procountor_id: int
     totals: BookedTotals
     already_existed: bool = False
+    warnings: tuple[str, ...] = ()  # what the posting changed on its own (transliterated text, truncations, ...)
 
 
 def expected_booked_totals(invoice: "Invoice") -> BookedTotals:

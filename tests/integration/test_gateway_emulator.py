@@ -200,3 +200,10 @@ def test_transfer_use_case_end_to_end(connection):
     assert isinstance(replayed, InvoiceTransferred) and replayed.already_existed
     assert replayed.procountor_id == first.procountor_id
     gateways.close()
+
+
+def test_text_the_posting_had_to_change_is_reported_on_the_posted_invoice(gateway):
+    invoice = sample_invoice("GW-TEXT-1", 1)
+    customer = replace(invoice.customer, registration_name="Łódź Trading Sp. z o.o.")
+    posted = gateway.post_invoice(posting_for(replace(invoice, customer=customer), gateway))
+    assert any(w.startswith("TEXT_TRANSLITERATED") for w in posted.warnings), posted.warnings

@@ -235,7 +235,8 @@ class ProcountorAccountingGateway:
         if any(lp.disposition is ProductDisposition.DEFAULTED for lp in posting.line_products) \
                 or not posting.line_products:
             self._apply_default_account(saved, mapped, posting)
-        return PostedInvoice(procountor_id, totals)
+        warnings = tuple(f"{w.code} {w.field}: {w.message}" for w in mapped.warnings)
+        return PostedInvoice(procountor_id, totals, warnings=warnings)
 
     def _read_totals(self, procountor_id: int, currency: str) -> BookedTotals:
         totals = booked_totals(self.client.get_invoice(procountor_id), currency)
