@@ -1,7 +1,8 @@
 FROM python:3.11-slim
 WORKDIR /app
-COPY pyproject.toml README.md ./
+# gcc builds the compiled UBL walk (setup.py); without it the install falls back to the slower pure-Python walk.
+RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev && rm -rf /var/lib/apt/lists/*
+COPY pyproject.toml setup.py README.md ./
 COPY src ./src
-COPY examples ./examples
 RUN pip install --no-cache-dir ".[validation]"
 ENTRYPOINT []

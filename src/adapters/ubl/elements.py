@@ -122,6 +122,11 @@ def decimal_of(el, bt: str, path: str) -> Decimal:
     d = _DECIMALS.get(t)
     if d is not None:
         return d
+    return decimal_from_text(t, bt, path)
+
+
+def decimal_from_text(t: str | None, bt: str, path: str) -> Decimal:
+    """An xs:decimal from an element's text (whitespace around it allowed), remembered in the cache."""
     try:
         d = Decimal(t)
     except (InvalidOperation, TypeError):
@@ -139,6 +144,11 @@ def date_of(el, bt: str, path: str) -> date:
     d = _DATES.get(raw)
     if d is not None:
         return d
+    return date_from_text(raw, bt, path)
+
+
+def date_from_text(raw: str | None, bt: str, path: str) -> date:
+    """An xs:date (optionally with a time zone, which is dropped) from an element's text, remembered in the cache."""
     try:
         t = raw.strip()
         if len(t) > 10:  # xs:date may carry a time zone: 2024-01-31Z, 2024-01-31+02:00

@@ -14,6 +14,8 @@ from __future__ import annotations
 import base64
 import binascii
 
+import lxml
+
 from adapters.ubl.elements import (
     CAC, CBC, ID, Problem, child_text, date_of, decimal_of, missing, read_allowance_charge, read_line, read_party,
     read_period, text_of,
@@ -24,6 +26,17 @@ from domain.invoice import (
     Attachment, DocumentKind, Invoice, MonetaryTotals, PaymentMeans, PrecedingInvoice, References, TaxSubtotal,
 )
 from domain.parties import Identifier
+
+try:  # the compiled walk (compiled_walk.pyx), built at install time; without a C compiler the Python walk does it all
+    from adapters.ubl.compiled_walk import BUILT_WITH_LXML, make_value
+    from adapters.ubl.compiled_walk import walk_document as _compiled_walk
+except ImportError:  # pragma: no cover - depends on how the package was built
+    _compiled_walk = None
+else:
+    if BUILT_WITH_LXML != lxml.__version__:  # pragma: no cover - lxml upgraded after the build: rebuild to use it
+        _compiled_walk = None
+
+COMPILED_WALK_AVAILABLE = _compiled_walk is not None
 
 INVOICED_OBJECT_TYPE = "130"
 PROJECT_TYPE = "50"
@@ -284,7 +297,25 @@ def _walk(root, kind: DocumentKind) -> Invoice:
     return _assemble(doc, lines, top, credit)
 
 
-def _assemble(doc: _Document, lines: list, top: str, credit: bool) -> Invoice:
+def _walk_compiled(root, kind: DocumentKind) -> Invoice | None:
+    """The compiled walk, or None when it leaves the document to the Python walk (which then names the problem)."""
+    doc = _Document(kind)
+    read = _compiled_walk(root, doc)
+    if read is None:
+        return None
+    lines, tax = read
+    try:
+        return _assemble(doc, lines, "/" + kind.value, kind is DocumentKind.CREDIT_NOTE, tax, make_value)
+    except Problem:
+        return None
+
+
+def _construct(cls, values: dict):
+    return cls(**values)
+
+
+def _assemble(doc: _Document, lines: list, top: str, credit: bool, tax: tuple | None = None,
+              make=_construct) -> Invoice:
     f = doc.fields
     type_path = "cbc:CreditNoteTypeCode" if credit else "cbc:InvoiceTypeCode"
     for field, bt, name in (("invoice_number", "BT-1", "cbc:ID"), ("issue_date", "BT-2", "cbc:IssueDate"),
@@ -299,21 +330,23 @@ def _assemble(doc: _Document, lines: list, top: str, credit: bool) -> Invoice:
         raise missing("BG-22", top + "/cac:LegalMonetaryTotal")
     if not lines:
         raise missing("BG-25", top + ("/cac:CreditNoteLine" if credit else "/cac:InvoiceLine"))
-    tax_total, tax_total_tc, subtotals = _read_tax_totals(doc.tax_totals, f["currency"], f.get("tax_currency"), top)
+    if tax is None:
+        tax = _read_tax_totals(doc.tax_totals, f["currency"], top)
+    tax_total, tax_total_tc, subtotals = tax
     refs = doc.refs
     if doc.preceding:
         refs["preceding_invoices"] = tuple(doc.preceding)
     if "due_date" not in f and doc.means_due is not None:
         f["due_date"] = doc.means_due
-    return Invoice(
+    return make(Invoice, dict(
         kind=doc.kind, lines=tuple(lines), supplier=doc.supplier, customer=doc.customer, totals=doc.totals,
-        tax_total=tax_total, tax_total_in_tax_currency=tax_total_tc, references=References(**refs),
+        tax_total=tax_total, tax_total_in_tax_currency=tax_total_tc, references=make(References, refs),
         notes=tuple(doc.notes), payment_means=tuple(doc.means), allowances_charges=tuple(doc.acs),
         tax_subtotals=subtotals, attachments=tuple(doc.attachments), **f,
-    )
+    ))
 
 
-def _read_tax_totals(elements: list, currency: str, tax_currency: str | None, top: str):
+def _read_tax_totals(elements: list, currency: str, top: str):
     """BT-110 is the TaxTotal in the document currency (the one with the breakdown when there are two);
     BT-111 the one in the tax currency."""
     found = []
@@ -382,13 +415,19 @@ def _tax_subtotal(el) -> TaxSubtotal:
 class UblInvoiceParser:
     """Parses UBL 2.1 Invoice and CreditNote bytes into a domain :class:`Invoice`. Stateless and thread-safe."""
 
-    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH) -> None:
+    def __init__(self, max_bytes: int = DEFAULT_MAX_BYTES, max_depth: int = DEFAULT_MAX_DEPTH,
+                 compiled: bool = True) -> None:
         self.max_bytes = max_bytes
         self.max_depth = max_depth
+        self.compiled = compiled and COMPILED_WALK_AVAILABLE
 
     def parse(self, data: bytes) -> Invoice:
         root = parse_xml(data, max_bytes=self.max_bytes, max_depth=self.max_depth)
         kind = DocumentKind.CREDIT_NOTE if root.tag == CREDIT_NOTE_ROOT else DocumentKind.INVOICE
+        if self.compiled:
+            invoice = _walk_compiled(root, kind)
+            if invoice is not None:
+                return invoice
         try:
             return _walk(root, kind)
         except Problem as p:

@@ -12,6 +12,7 @@ document's text, so nothing a hostile document pulls in can leak into logs.
 
 from __future__ import annotations
 
+import re
 import threading
 
 from lxml import etree
@@ -35,6 +36,8 @@ _WIDE_FORBIDDEN_MARKUP = tuple(
 )
 _BOMS = (b"\xef\xbb\xbf", b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
 _WHITESPACE = b" \t\r\n"
+# "<" in UTF-8/ASCII (and UTF-16-LE, where it is "<\x00"), UTF-16-BE and UTF-32-BE, after optional whitespace.
+_MARKUP_START = re.compile(rb"[ \t\r\n]*(?:<|\x00<|\x00\x00\x00<)")
 _ENCODING_ERRORS = frozenset({"ERR_UNSUPPORTED_ENCODING", "ERR_INVALID_ENCODING", "ERR_UNKNOWN_ENCODING"})
 _depth_probes: dict[int, etree.XPath] = {}
 _local = threading.local()
@@ -112,12 +115,8 @@ def _fail(code: str, message: str) -> DocumentError:
 
 
 def _looks_like_markup(data: bytes) -> bool:
-    head = data[:4096]
-    for bom in _BOMS:
-        if head.startswith(bom):
-            return True  # an encoding-marked text: let the parser judge it
-    head = head.lstrip(_WHITESPACE)
-    return head[:1] == b"<" or head[:2] in (b"\x00<", b"<\x00") or head[:4] == b"\x00\x00\x00<"
+    """Does markup start within the first 4 KB (after a BOM or whitespace), in any of XML's encodings?"""
+    return data.startswith(_BOMS) or _MARKUP_START.match(data, 0, 4096) is not None
 
 
 def _is_blank(data: bytes) -> bool:
