@@ -5,13 +5,18 @@ Order of work, and why:
 2. Find the tenant's connection: a missing or broken connection is a connection-level failure, so the worker holds
    the tenant's invoices instead of filling the error log.
 3. Consult the attempt journal: POSTED means the invoice is already in the books (nothing is sent); ATTEMPTING, or a
-   replay, means an earlier POST's outcome is unknown, so Procountor is asked before posting again.
+   replay, means an earlier POST's outcome is unknown, so Procountor is asked before posting again. A POST whose
+   answer never came may still be saved after the client gave up (Procountor has no idempotency key), so an
+   ATTEMPTING younger than ``outcome_settle_s`` that the look-up cannot find is not posted again yet: it fails as
+   TRANSIENT ``OUTCOME_PENDING`` with ``retry_after_s`` and is looked up again when the window has passed.
 4. Resolve products, record ATTEMPTING durably, POST, attach, compare Procountor's totals with the document's,
    record POSTED.
 """
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,6 +56,9 @@ class TransferInvoiceHandler:
     connections: ConnectionDirectory
     gateways: AccountingGateways
     journal: AttemptJournal
+    # Longest a POST may still be saved after its answer was lost (client timeout, reset); 0 turns the wait off.
+    outcome_settle_s: float = 0.0
+    clock: Callable[[], float] = time.time
 
     def __call__(self, command: TransferInvoice) -> TransferOutcome:
         summary = None
@@ -104,6 +112,8 @@ class TransferInvoiceHandler:
                 raise InvoiceRuleError(
                     "POSTED_INVOICE_MISSING",
                     f"invoice was posted as Procountor id {earlier.procountor_id} but is no longer there")
+            if posted is None and earlier is not None:
+                self._wait_for_earlier_attempt(earlier)
         products = ProductCounts()
         attachments = 0
         if posted is None:
@@ -115,7 +125,7 @@ class TransferInvoiceHandler:
             )
             posting = InvoicePosting(invoice=invoice, payment_reference=reference,
                                      line_products=line_products, settings=connection.settings)
-            self.journal.record(journal_key, AttemptRecord(AttemptState.ATTEMPTING))
+            self.journal.record(journal_key, AttemptRecord(AttemptState.ATTEMPTING, attempted_at=self.clock()))
             posted = self._post(gateway, posting)
         for attachment in invoice.attachments:
             if attachment.content is not None and gateway.attach(posted, attachment):
@@ -147,7 +157,22 @@ class TransferInvoiceHandler:
             existing = gateway.find_posted_invoice(posting.invoice)
             if existing is not None:
                 return existing
+            if self.outcome_settle_s > 0:
+                error.retry_after_s = self.outcome_settle_s  # it may still be saved: ask again after the window
             raise
+
+    def _wait_for_earlier_attempt(self, earlier: AttemptRecord) -> None:
+        """An earlier POST's outcome is unknown and the look-up found nothing: post again only once that POST can
+        no longer be saved late."""
+        if self.outcome_settle_s <= 0 or earlier.state is not AttemptState.ATTEMPTING or earlier.attempted_at is None:
+            return
+        remaining = earlier.attempted_at + self.outcome_settle_s - self.clock()
+        if remaining > 0:
+            raise ProcountorError(
+                "OUTCOME_PENDING",
+                f"an earlier attempt's outcome is unknown and it is not in Procountor yet; it is looked up again in "
+                f"{remaining:.0f} s before the invoice is posted again", FailureClass.TRANSIENT,
+                retry_after_s=remaining)
 
 
 def summarise(invoice) -> InvoiceSummary:

@@ -41,6 +41,7 @@ class TransferError(Exception):
     failure_class: FailureClass = FailureClass.PERMANENT
     field_errors: tuple[FieldError, ...] = field(default_factory=tuple)
     http_status: int | None = None
+    retry_after_s: float | None = None  # a transient failure that cannot succeed sooner than this says so
 
     def __post_init__(self) -> None:
         super().__init__(f"{self.code}: {self.message}")

@@ -72,6 +72,7 @@ class AttemptState(str, Enum):
 class AttemptRecord:
     state: AttemptState
     procountor_id: int | None = None
+    attempted_at: float | None = None  # epoch seconds the ATTEMPTING record was written (None in older records)
 
 
 class AttemptJournal(Protocol):

@@ -8,6 +8,7 @@ import time
 from collections import Counter
 
 import httpx
+import pytest
 
 from adapters.procountor.client import ProcountorClient
 from adapters.procountor.emulator.config import DEMO_API_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EmulatorConfig
@@ -25,10 +26,11 @@ from tests.fakes import FakeAttemptJournal, FakeConnectionDirectory
 CREDENTIALS = ProcountorCredentials(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_API_KEY)
 
 
-def _handler(server: EmulatorServer, client_factory) -> TransferInvoiceHandler:
+def _handler(server: EmulatorServer, client_factory, outcome_settle_s: float = 0.0) -> TransferInvoiceHandler:
     connection = Connection("demo", server.base_url, CREDENTIALS, ConnectionSettings(), ConnectionStatus.ACTIVE)
     return TransferInvoiceHandler(UblInvoiceParser(), FakeConnectionDirectory({"demo": connection}),
-                                  ProcountorGateways(client_factory), FakeAttemptJournal())
+                                  ProcountorGateways(client_factory), FakeAttemptJournal(),
+                                  outcome_settle_s=outcome_settle_s)
 
 
 def _transfer_until_done(handler, command, tries: int = 8) -> InvoiceTransferred:
@@ -89,3 +91,33 @@ def test_a_429_storm_is_ridden_out_within_the_rate_limit() -> None:
     assert "429" in str(throttled), "the storm must really have throttled requests"
     busiest = max(sum(1 for t in sent if start <= t < start + 1.0) for start in sent)
     assert busiest <= 21, f"{busiest} requests in one second: the client broke its own rate limit"
+
+
+def _transfer_as_the_worker_would(handler, command, tries: int = 8) -> InvoiceTransferred:
+    for _ in range(tries):
+        outcome = handler(command)
+        if isinstance(outcome, InvoiceTransferred):
+            return outcome
+        assert outcome.error.failure_class.value == "transient", outcome.error
+        time.sleep(outcome.error.retry_after_s or 0.05)  # the worker's retry waits at least this long
+    raise AssertionError(f"{command.invoice_id} never transferred")
+
+
+@pytest.mark.parametrize(("settle_s", "invoices_in_procountor"), [(3.0, 1), (0.0, 2)])
+def test_a_post_saved_after_the_client_gave_up_is_not_posted_again(settle_s, invoices_in_procountor) -> None:
+    """Procountor may finish saving a POST after the client's timeout, so the look-up right after the timeout cannot
+    see it. With the settle window the invoice is looked up again once the slow save can have landed; without one
+    (the second case, shown to make the point) the invoice ends up in the books twice."""
+    config = EmulatorConfig(rate_limit_per_second=None, faults=[
+        {"kind": "timeout", "delay_s": 1.5, "process": True, "count": 1, "path_prefix": "/api/invoices",
+         "methods": ["POST"]}])
+    with EmulatorServer(config) as server:
+        handler = _handler(server, lambda c: ProcountorClient(c.base_url, c.credentials, timeout=0.5,
+                                                              backoff_base=0.01), outcome_settle_s=settle_s)
+        invoice = sample_invoice("LATE-001", lines=1)
+        outcome = _transfer_as_the_worker_would(handler, TransferInvoice("e-late", "demo", "LATE-001",
+                                                                         render_ubl(invoice)))
+        time.sleep(2.0)  # the slow save has landed by now in both cases
+        numbers = _numbers(server)
+    assert numbers["LATE-001"] == invoices_in_procountor
+    assert outcome.already_existed is (settle_s > 0)

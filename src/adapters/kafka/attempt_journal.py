@@ -31,7 +31,7 @@ class KafkaAttemptJournal:
     def __init__(self, bootstrap_servers: str, topic: str, write_timeout_s: float = 30.0) -> None:
         self._topic = topic
         self._write_timeout_s = write_timeout_s
-        self._state: dict[str, tuple[str, int | None]] = {}
+        self._state: dict[str, tuple[str, int | None, float | None]] = {}
         self._lock = threading.Lock()
         self._positions: dict[int, int] = {}
         self._stop = threading.Event()
@@ -54,10 +54,13 @@ class KafkaAttemptJournal:
     def get(self, key: str) -> AttemptRecord | None:
         with self._lock:
             entry = self._state.get(key)
-        return None if entry is None else AttemptRecord(AttemptState(entry[0]), entry[1])
+        return None if entry is None else AttemptRecord(AttemptState(entry[0]), entry[1], entry[2])
 
     def record(self, key: str, record: AttemptRecord) -> None:
-        value = json.dumps({"state": record.state.value, "procountor_id": record.procountor_id}).encode()
+        fields = {"state": record.state.value, "procountor_id": record.procountor_id}
+        if record.attempted_at is not None:
+            fields["attempted_at"] = record.attempted_at
+        value = json.dumps(fields).encode()
         try:
             self._producer.send(self._topic, key.encode(), value, timeout_s=self._write_timeout_s)
         except KafkaWriteFailed as exc:  # nothing was posted yet: the transfer can safely be tried again later
@@ -103,7 +106,7 @@ class KafkaAttemptJournal:
             # POSTED is final: a late ATTEMPTING record (a replay racing a success) must not hide the posted id.
             if current is not None and current[0] == AttemptState.POSTED.value and data["state"] != "posted":
                 return
-            self._state[key] = (data["state"], data.get("procountor_id"))
+            self._state[key] = (data["state"], data.get("procountor_id"), data.get("attempted_at"))
 
     def _read(self) -> None:
         while not self._stop.is_set():

@@ -156,3 +156,34 @@ def test_wrong_document_totals_name_the_rule(invoice) -> None:
     assert isinstance(outcome, TransferFailed)
     assert outcome.error.code.startswith("BR-CO-")
     assert gateway.requests == []
+
+
+class FakeClock:
+    def __init__(self, now: float = 1_000_000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_an_unknown_outcome_is_not_posted_again_inside_the_settle_window(invoice) -> None:
+    """A POST whose answer was lost may still be saved late; until the window has passed the invoice waits."""
+    handler, gateway, journal, _ = make_handler()
+    handler.outcome_settle_s, handler.clock = 120.0, FakeClock()
+    gateway.fail_next_post = outcome_unknown()  # lost answer, and not (yet) saved
+    first = handler(command_for(invoice))
+    assert isinstance(first, TransferFailed) and first.error.code == "OUTCOME_UNKNOWN"
+    assert first.error.retry_after_s == 120.0
+    assert journal.records["demo/INV-100"] == AttemptRecord(AttemptState.ATTEMPTING, attempted_at=1_000_000.0)
+
+    handler.clock.now += 30  # the worker retried early (e.g. a redelivery after a restart)
+    early = handler(command_for(invoice))
+    assert isinstance(early, TransferFailed) and early.error.code == "OUTCOME_PENDING"
+    assert early.error.failure_class is FailureClass.TRANSIENT and early.error.retry_after_s == 90.0
+    assert gateway.posted_count("INV-100") == 0
+
+    handler.clock.now += 91  # nothing was saved late: now it is safe to post
+    late = handler(command_for(invoice))
+    assert isinstance(late, InvoiceTransferred) and not late.already_existed
+    assert gateway.posted_count("INV-100") == 1
+

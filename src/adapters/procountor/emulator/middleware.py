@@ -96,10 +96,10 @@ class FaultMiddleware:
         elif rule.kind == "reset":
             await drop_connection(scope)
         elif rule.kind == "timeout":
-            await asyncio.sleep(rule.delay_s)
             if rule.process:
-                await self.app(scope, receive, send)
+                await self._process_late(rule, scope, receive, send)
             else:
+                await asyncio.sleep(rule.delay_s)
                 await error_response(504, "Gateway Timeout")(scope, receive, send)
         elif rule.kind == "saved_then_500":
             await self._saved_then_500(rule, scope, receive, send)
@@ -114,6 +114,24 @@ class FaultMiddleware:
             return
         message = "Internal Server Error" if rule.status == 500 else "Injected fault"
         await error_response(rule.status, message)(scope, receive, send)
+
+    async def _process_late(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send) -> None:
+        """A slow server: the request is read at once but handled only after ``delay_s``, whether or not the client
+        is still waiting then (the body is kept, so an invoice is saved after the client gave up, as a real
+        server's slow save would be). Its answer goes nowhere once the client has disconnected."""
+        body: list[Message] = []
+        while True:
+            message = await receive()
+            body.append(message)
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                break
+        replay = iter(body)
+
+        async def replayed() -> Message:
+            return next(replay, {"type": "http.disconnect"})
+
+        await asyncio.sleep(rule.delay_s)
+        await self.app(scope, replayed, send)
 
     async def _saved_then_500(self, rule: FaultRule, scope: Scope, receive: Receive, send: Send) -> None:
         async def swallow(message: Message) -> None:
