@@ -1,6 +1,6 @@
 """CPU per invoice of the worker's own work, against the physical floor: lxml parsing the same bytes.
 
-Per document, best-of-N CPU time (``time.process_time``) of:
+Per document, best-of-N CPU time (``time.process_time``, the steps interleaved round by round: ``cpu_timer``) of:
 
 * floor      ``lxml.etree.fromstring`` of the document bytes, default parser (nothing can do less than this);
 * parse      ``UblInvoiceParser.parse`` (hardened parse + walk to the domain ``Invoice``);
@@ -15,7 +15,6 @@ Per document, best-of-N CPU time (``time.process_time``) of:
 from __future__ import annotations
 
 import csv
-import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,27 +32,13 @@ from adapters.ubl.samples import sample_invoice
 from adapters.ubl.writer import render_ubl
 from application.messages import InvoiceSummary, InvoiceTransferred, ProductCounts, TransferInvoice
 from application.transfer_invoice import summarise
+from cpu_timer import interleaved_best
 from domain.connection import ConnectionSettings
 from domain.payment_reference import choose_payment_reference
 from domain.posting import BookedTotals, InvoicePosting, LineProduct, ProductDisposition, ProductRef
 
 SIZES = (1, 60, 500)
 CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-
-
-def per_call(fn, budget: float, rounds: int) -> float:
-    """Best-of-``rounds`` CPU seconds per call, each round running about ``budget`` CPU seconds."""
-    start = time.process_time()
-    fn()
-    once = max(time.process_time() - start, 1e-6)
-    iterations = max(3, int(budget / once))
-    best = float("inf")
-    for _ in range(rounds):
-        start = time.process_time()
-        for _ in range(iterations):
-            fn()
-        best = min(best, (time.process_time() - start) / iterations)
-    return best
 
 
 @dataclass
@@ -139,12 +124,11 @@ class Pipeline:
             self.codec.decode(event, expected="InvoiceIssued")
             self.codec.encode("InvoiceTransferred", transferred_record(outcome, 1, 10))
 
-        floor = per_call(lambda: etree.fromstring(data, self.plain), budget, rounds)
-        parse = per_call(lambda: self.parser.parse(data), budget, rounds)
-        mapped = per_call(do_map, budget, rounds)
-        avro = per_call(do_avro, budget, rounds)
-        js = per_call(lambda: encode_json(body), budget, rounds)
-        return Cost(name, len(invoice.lines), len(data), floor, parse, mapped, avro, js)
+        best = interleaved_best({"floor": lambda: etree.fromstring(data, self.plain),
+                                 "parse": lambda: self.parser.parse(data), "map": do_map, "avro": do_avro,
+                                 "json": lambda: encode_json(body)}, budget, rounds)
+        return Cost(name, len(invoice.lines), len(data), best["floor"], best["parse"], best["map"], best["avro"],
+                    best["json"])
 
 
 def corpus_documents(limit: int | None) -> list[Path]:

@@ -386,7 +386,7 @@ cdef object read_party(tree.xmlNode* holder):
 
 
 cdef object read_line(tree.xmlNode* n):
-    """One InvoiceLine / CreditNoteLine, as ``elements.read_line`` reads it."""
+    """One InvoiceLine / CreditNoteLine, as ``line_reader.read_line`` reads it."""
     lid = note = qty = unit = net = price = cat = None
     name = desc = seller = buyer = std = rate = allowance = gross = period = order_line = cost = None
     base_qty = ONE

@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from adapters.ubl.parser import INVOICED_OBJECT_TYPE, PROJECT_TYPE
+from adapters.ubl.document_reader import INVOICED_OBJECT_TYPE, PROJECT_TYPE
 from adapters.ubl.safe_xml import CREDIT_NOTE_NS, INVOICE_NS
 from domain.invoice import AllowanceCharge, DocumentKind, Invoice, InvoiceLine, Period
 from domain.parties import Party
