@@ -25,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from itertools import cycle
+from operator import mul
 from typing import Literal
 
 from stdnum import iso11649, luhn
@@ -59,7 +61,6 @@ _HASH_DIGITS = 10
 _DIGITS = re.compile(r"[0-9]+")
 _RF = re.compile(r"RF[0-9]{2}[A-Z0-9]{1,21}")
 _RF_BODY = re.compile(r"[A-Z0-9]{1,21}")
-_WHITESPACE = re.compile(r"\s+")
 
 
 def _unknown_scheme(scheme: object) -> InvoiceRuleError:
@@ -82,7 +83,8 @@ def _check_scheme(scheme: str) -> None:
 
 
 def _compact(ref: str) -> str:
-    return _WHITESPACE.sub("", ref)
+    # ``str.split()`` splits on exactly the characters ``\s`` matches in a str pattern, at a fifth of the cost
+    return "".join(ref.split())
 
 
 # --- the two algorithms python-stdnum lacks -------------------------------------------------------------------
@@ -90,13 +92,13 @@ def _compact(ref: str) -> str:
 
 def fi_check_digit(base: str) -> str:
     """Finnish 7-3-1: weights 7, 3, 1, 7, ... from the rightmost base digit; check = (10 - sum mod 10) mod 10."""
-    total = sum(int(d) * (7, 3, 1)[i % 3] for i, d in enumerate(reversed(base)))
+    total = sum(map(mul, map(int, reversed(base)), cycle((7, 3, 1))))
     return str((10 - total % 10) % 10)
 
 
 def kid_mod11_check_digit(base: str) -> str:
     """KID MOD11: weights 2, 3, 4, 5, 6, 7, 2, ... from the rightmost base digit; 11 -> "0", 10 -> "-"."""
-    total = sum(int(d) * (2 + i % 6) for i, d in enumerate(reversed(base)))
+    total = sum(map(mul, map(int, reversed(base)), cycle((2, 3, 4, 5, 6, 7))))
     check = 11 - total % 11
     return "0" if check == 11 else "-" if check == 10 else str(check)
 

@@ -13,9 +13,11 @@ customer's document said and what Procountor shows.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import unicodedata
 from dataclasses import dataclass
+from encodings.cp1252 import encoding_table
 
 ELLIPSIS = "…"
 
@@ -44,8 +46,10 @@ class MappingWarning:
 
 
 def is_cp1252(text: str) -> bool:
-    try:
-        text.encode("cp1252")
+    if text.isascii():  # cp1252 maps all of ASCII to itself
+        return True
+    try:  # what ``text.encode("cp1252")`` does, without the codec look-up by name on every call
+        codecs.charmap_encode(text, "strict", encoding_table)
     except UnicodeEncodeError:
         return False
     return True
@@ -93,6 +97,10 @@ class TextPolicy:
         text = value.strip()
         if not text:
             return None
+        # Most texts need no change; row_mapping and party_mapping repeat this test inline, before building the
+        # field name, so keep the three in step.
+        if (max_length is None or len(text) <= max_length) and (text.isascii() or is_cp1252(text)):
+            return text
         text, changed = to_cp1252(text)
         if changed:
             shown = "".join(dict.fromkeys(changed))[:20]
