@@ -40,6 +40,7 @@ def extensions():
         return []
     return cythonize(
         [Extension("adapters.ubl.compiled_walk", ["src/adapters/ubl/compiled_walk.pyx"],
+                   depends=["src/adapters/ubl/compiled_values.pxi", "src/adapters/ubl/compiled_aggregates.pxi"],
                    include_dirs=lxml.get_include())],
         compiler_directives={"language_level": "3"}, quiet=True)
 
