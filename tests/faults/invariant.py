@@ -176,7 +176,7 @@ ZERO = Decimal(0)
 
 def conclude(scenario: Scenario, plan: list[Planned], *, settle_timeout: float, faults_injected: int,
              memory_worker=None, baseline_kb: int | None = None, quiet_s: float = 2.0,
-             memory_slack_mb: float | None = 15.0) -> Row:
+             memory_slack_mb: float | None = 15.0, memory_bound: float = 1.25) -> Row:
     """Wait (bounded) until every invoice has an outcome, let the topics go quiet, check, record the row."""
     import time
 
@@ -196,7 +196,7 @@ def conclude(scenario: Scenario, plan: list[Planned], *, settle_timeout: float, 
     after_kb = memory_worker.rss_kb() if memory_worker is not None and memory_worker.alive() else None
     row = check(scenario, plan, faults_injected)
     if memory_worker is not None:
-        add_memory(row, baseline_kb, after_kb, slack_mb=memory_slack_mb)
+        add_memory(row, baseline_kb, after_kb, bound=memory_bound, slack_mb=memory_slack_mb)
     report.record(row)
     return row
 

@@ -22,6 +22,8 @@ def record(row) -> None:
 
 
 def report_path() -> Path:
+    if os.environ.get("PROCOUNTOR_FAULTS_REPORT"):  # e.g. runs of one scenario that must not replace the suite's
+        return Path(os.environ["PROCOUNTOR_FAULTS_REPORT"])
     return ROOT / "reports" / ("faults-mutation.json" if os.environ.get(MUTANT_ENV) else "faults-latest.json")
 
 

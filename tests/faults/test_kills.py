@@ -1,26 +1,43 @@
-"""Scenario 1: workers SIGKILLed at random moments while invoices flow, restarted each time (at least 20 kills),
-plus the test-only crash points right after the Procountor POST and right after the outcome is acknowledged
-(before the offset is stored)."""
+"""Scenario 1: workers SIGKILLed at random moments while invoices flow, restarted each time, plus the test-only crash
+points right after the Procountor POST and right after the outcome is acknowledged (before the offset is stored).
+
+Static group membership (the default, ``PROCOUNTOR_FAULTS_STATIC=0`` turns it off): a restarted worker takes its
+partitions back at once instead of after the session timeout, so at least 20 real SIGKILLs fit in the run (an
+orchestrator restarting a pod does the same). Without it, 10 SIGKILLs plus crash-point exits make the 20 kills."""
 
 from __future__ import annotations
 
+import os
 import random
 import time
 
 from tests.faults.harness import plan_stream
 from tests.faults.invariant import assert_invariant, conclude
 
+STATIC = os.environ.get("PROCOUNTOR_FAULTS_STATIC", "1") != "0"
 KILLS = 20  # SIGKILLs from outside plus crash-point exits (os._exit(137): no cleanup, the same as a SIGKILL)
-MIN_SIGKILLS = 10
+MIN_SIGKILLS = 20 if STATIC else 10
 CRASH_POINTS = "after_post:0.02,after_outcome:0.03"
+SEED = int(os.environ.get("PROCOUNTOR_FAULTS_SEED", "1"))
 
 
 def test_sigkill_storm(scenario_factory) -> None:
     scn = scenario_factory("1-sigkill")
-    rng = random.Random(1)
+    rng = random.Random(SEED)
     plan = plan_stream("acme", "KILL", 160)
     hooks = {"PROCOUNTOR_CONNECTOR_CRASH_AT": CRASH_POINTS}
-    workers = [scn.worker("w1").start(hooks), scn.worker("w2").start(hooks)]
+    workers = [scn.worker("w1"), scn.worker("w2")]
+    static = {w.name: {"PROCOUNTOR_CONNECTOR_INSTANCE_ID": f"{scn.group}-{w.name}"} if STATIC else {}
+              for w in workers}
+    if os.environ.get("PROCOUNTOR_FAULTS_KAFKA_DEBUG"):  # librdkafka debug contexts in the worker logs
+        for extra in static.values():
+            extra["PROCOUNTOR_CONNECTOR_KAFKA_DEBUG"] = os.environ["PROCOUNTOR_FAULTS_KAFKA_DEBUG"]
+
+    def start(worker, with_hooks: bool):
+        return worker.start({**static[worker.name], **(hooks if with_hooks else {})})
+
+    for worker in workers:
+        start(worker, True)
     scn.wait_until_started(workers[0])
     publishing = scn.publisher.stream(plan, per_second=1.5)
     kills = restarts_by_hook = 0
@@ -41,7 +58,7 @@ def test_sigkill_storm(scenario_factory) -> None:
         for worker in workers:
             if not worker.alive():
                 restarts_by_hook += 1
-                worker.start(None if enough() else hooks)
+                start(worker, not enough())
                 scn.fault_ended()
 
     # SIGKILLs of a worker that is processing (it has posted since its start), at random moments, until there were
@@ -57,7 +74,7 @@ def test_sigkill_storm(scenario_factory) -> None:
         if victim.alive():
             victim.kill()
             kills += 1
-            victim.start(None if enough() else hooks)
+            start(victim, not enough())
             scn.fault_ended()
     publishing.join(120)
     deadline = time.monotonic() + 150
@@ -65,8 +82,8 @@ def test_sigkill_storm(scenario_factory) -> None:
         restart_crashed()
         time.sleep(0.5)
     crashes = fired()
-    scn.notes.append(f"SIGKILLs {kills} (each of a worker that had posted since its start); crash-point exits "
-                     f"{crashes}; restarts after crash points {restarts_by_hook}")
+    scn.notes.append(f"{'static membership; ' if STATIC else ''}SIGKILLs {kills} (each of a worker that had posted "
+                     f"since its start); crash-point exits {crashes}; restarts after crash points {restarts_by_hook}")
     row = conclude(scn, plan, settle_timeout=30, faults_injected=kills + sum(crashes.values()))
     assert kills >= MIN_SIGKILLS and kills + sum(crashes.values()) >= KILLS, f"only {kills} kills, {crashes}"
     assert all(crashes.values()), f"a crash point never fired: {crashes}"

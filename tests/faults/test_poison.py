@@ -5,9 +5,11 @@ the error log with its reason (and the attachment case must not also be in Proco
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import struct
 import time
+from pathlib import Path
 
 from adapters.kafka.avro_codec import AvroCodec
 from adapters.kafka.events import invoice_issued_record
@@ -25,10 +27,14 @@ BOMB = (b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
         + b']>\n<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&lol9;</Invoice>')
 
 
-# KNOWN, NOT ASSERTED: after the ~20 MB event the worker's RSS does not return to its baseline (measured 69-72 MB
-# before, 102-176 MB after, even after more ordinary traffic: allocator-retained buffers of the big event). The
-# report shows it; the other scenarios assert the +25 % (and > 15 MB) bound.
-MEMORY_SLACK_MB = None
+# Memory: after the storm (and ordinary traffic after it) the worker's RSS must be back within 10 % of its warmed-up
+# baseline. It used to stay ~1.4x (69-72 MB before, 100-176 MB after): glibc's dynamic mmap threshold rose to 20 MB
+# after the big event, so later allocations filled per-thread arenas that were never trimmed, and the failed
+# transfer's traceback kept both 20 MB copies (value and document) in a reference cycle until a full collection.
+# The worker now fixes the mmap threshold (adapters/kafka/memory.py) and collects after large events; measured
+# 1.01 over repeated runs.
+MEMORY_BOUND = 1.10
+MEMORY_SLACK_MB = 5.0  # and more than this many MB over the baseline
 
 
 def _big_document() -> bytes:
@@ -73,12 +79,38 @@ def poison() -> list[Planned]:
     ]
 
 
+def _save_smaps(worker, label: str) -> None:
+    """Diagnostics (``PROCOUNTOR_FAULTS_SMAPS_DIR``): the worker's memory map at a moment of the scenario."""
+    target = os.environ.get("PROCOUNTOR_FAULTS_SMAPS_DIR")
+    if target and worker.alive():
+        Path(target).mkdir(parents=True, exist_ok=True)
+        smaps = Path(f"/proc/{worker.pid}/smaps").read_text()
+        Path(target, f"{label}.smaps").write_text(smaps)
+        heads = []
+        with open(f"/proc/{worker.pid}/mem", "rb") as mem:  # what the big anonymous mappings hold
+            for line in smaps.splitlines():
+                fields = line.split()
+                if "-" in fields[0] and len(fields) == 5:
+                    start, end = (int(x, 16) for x in fields[0].split("-"))
+                    if end - start >= 8 << 20:
+                        for offset in (0, 4096, 16 << 10, 1 << 20):
+                            try:
+                                mem.seek(start + offset)
+                                heads.append(f"{fields[0]} +{offset}: {mem.read(96)!r}")
+                            except OSError as exc:
+                                heads.append(f"{fields[0]} +{offset}: {exc}")
+        Path(target, f"{label}.heads").write_text("\n".join(heads))
+
+
 def test_poison_events(scenario_factory) -> None:
-    scn = scenario_factory("6-poison", big_messages=True)
+    # PROCOUNTOR_FAULTS_MALLOC_TUNING=0: the worker without its allocator tuning (adapters/kafka/memory.py), to compare
+    untuned = {"PROCOUNTOR_CONNECTOR_MALLOC_TUNING": "0"} if os.environ.get("PROCOUNTOR_FAULTS_MALLOC_TUNING") == "0" else {}
+    scn = scenario_factory("6-poison", big_messages=True, worker_env=untuned)
     w1 = scn.worker("w1").start()
     scn.wait_until_started(w1)
     warm = plan_stream("acme", "PSN", 10)
     baseline = warm_up(scn, w1, warm)
+    _save_smaps(w1, "baseline")
     good = plan_stream("acme", "PSN", 70, start=10)
     bad = poison()
     plan = list(good)
@@ -93,6 +125,7 @@ def test_poison_events(scenario_factory) -> None:
         scn.notes.append("not every event had an outcome before the after-storm batch")
     after = plan_stream("acme", "PSN", 20, start=80)  # ordinary traffic after the storm, before memory is read
     warm_up(scn, w1, after)
+    _save_smaps(w1, "after")
     row = conclude(scn, warm + plan + after, settle_timeout=60, faults_injected=len(bad), memory_worker=w1,
-                   baseline_kb=baseline, memory_slack_mb=MEMORY_SLACK_MB)
+                   baseline_kb=baseline, memory_slack_mb=MEMORY_SLACK_MB, memory_bound=MEMORY_BOUND)
     assert_invariant(row)

@@ -49,6 +49,7 @@ class WorkerConfig:
     schema_registry_url: str | None = None
     session_timeout_ms: int = 10000  # how long a killed worker keeps its partitions before the group moves them
     instance_id: str | None = None  # static membership (group.instance.id): a restarted worker gets its partitions back
+    kafka_debug: str | None = None  # librdkafka "debug" contexts for the consumer (e.g. "cgrp,consumer"), diagnostics
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "WorkerConfig":
@@ -69,4 +70,5 @@ class WorkerConfig:
             schema_registry_url=env.get("SCHEMA_REGISTRY_URL") or None,
             session_timeout_ms=int(env.get(p + "SESSION_TIMEOUT_MS", cls.session_timeout_ms)),
             instance_id=env.get(p + "INSTANCE_ID") or None,
+            kafka_debug=env.get(p + "KAFKA_DEBUG") or None,
         )

@@ -14,6 +14,7 @@ One thread polls, schedules and produces; a pool of threads runs transfers. The 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import queue
 import signal
 import threading
@@ -30,6 +31,7 @@ from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from adapters.kafka.config import WorkerConfig
 from adapters.crash_points import maybe_crash
 from adapters.kafka.events import to_command
+from adapters.kafka.memory import tune_allocator
 from adapters.kafka.messages import ConsumedMessage
 from adapters.kafka.offsets import PartitionOffsets
 from adapters.kafka.outcome_publisher import OutcomePublisher
@@ -42,6 +44,41 @@ log = structlog.get_logger(__name__)
 
 Handler = Callable[[TransferInvoice], TransferOutcome]
 TopicPartitionKey = tuple[str, int]
+# An event at least this big gets a full garbage collection once its outcome is acknowledged: a failed transfer's
+# error keeps its traceback, whose frames hold the document, in a reference cycle that only a full collection frees
+# (generation 2 runs rarely), and two copies of a 20 MB event (value and document) stayed alive for minutes.
+LARGE_EVENT_BYTES = 4 * 1024 * 1024
+
+
+def consumer_config(config: WorkerConfig) -> dict:
+    """The consumer's settings.
+
+    Static membership (``instance_id``) uses an eager assignor. With cooperative-sticky, a partition taken from a member
+    is withheld in the first rebalance and handed out only when that member rejoins after revoking it; a static member
+    killed in between and restarted within the session timeout gets the broker's stored first-round assignment back
+    *without* a rebalance, so the withheld partition stayed unowned: nobody consumed it (a third of the stream in
+    scenario 1 of tests/faults, reproduced by tests/faults/test_static_membership.py). An eager rebalance assigns
+    every partition in one round, and with static membership rebalances are rare (real membership changes only).
+    """
+    static = {"group.instance.id": config.instance_id} if config.instance_id else {}
+    return {
+        **static,
+        **({"debug": config.kafka_debug} if config.kafka_debug else {}),
+        "bootstrap.servers": config.bootstrap_servers,
+        "group.id": config.group_id,
+        "enable.auto.commit": True,
+        "enable.auto.offset.store": False,
+        "auto.commit.interval.ms": 1000,
+        "auto.offset.reset": "earliest",
+        "partition.assignment.strategy": "range" if config.instance_id else "cooperative-sticky",
+        "max.poll.interval.ms": 300000,
+        "session.timeout.ms": config.session_timeout_ms,
+        "heartbeat.interval.ms": 1000,
+        "isolation.level": "read_committed",
+        "client.id": "procountor-connector",
+        "logger": RDKAFKA_LOGGER,
+        "statistics.interval.ms": 5000,  # keeps the cached watermarks used for the lag metric fresh
+    }
 
 
 class InvoiceWorker:
@@ -65,24 +102,11 @@ class InvoiceWorker:
         self._buffered = 0  # events taken from Kafka whose outcome is not yet acknowledged
         self._buffered_bytes = 0  # and their size: a few huge documents must pause consumption like many small ones
         self._next_lag_report = 0.0
-        static_membership = {"group.instance.id": config.instance_id} if config.instance_id else {}
-        self._consumer = Consumer({
-            **static_membership,
-            "bootstrap.servers": config.bootstrap_servers,
-            "group.id": config.group_id,
-            "enable.auto.commit": True,
-            "enable.auto.offset.store": False,
-            "auto.commit.interval.ms": 1000,
-            "auto.offset.reset": "earliest",
-            "partition.assignment.strategy": "cooperative-sticky",
-            "max.poll.interval.ms": 300000,
-            "session.timeout.ms": config.session_timeout_ms,
-            "heartbeat.interval.ms": 1000,
-            "isolation.level": "read_committed",
-            "client.id": "procountor-connector",
-            "logger": RDKAFKA_LOGGER,
-            "statistics.interval.ms": 5000,  # keeps the cached watermarks used for the lag metric fresh
-        })
+        self._collect_garbage = False  # a large event finished: free its reference cycles (LARGE_EVENT_BYTES)
+        tune_allocator()  # memory of a huge event goes back to the OS (adapters/kafka/memory.py)
+        if config.kafka_debug:
+            RDKAFKA_LOGGER.setLevel("DEBUG")
+        self._consumer = Consumer(consumer_config(config))
         producer = Producer({
             "bootstrap.servers": config.bootstrap_servers,
             "enable.idempotence": True,
@@ -127,6 +151,9 @@ class InvoiceWorker:
         self._start_ready()
         self._collect_completions()
         self._publisher.poll(0)
+        if self._collect_garbage:  # after the delivery callbacks, which held the event, have returned
+            self._collect_garbage = False
+            gc.collect()
         self._apply_backpressure()
         self.metrics.in_flight.set(self._buffered)
         if time.monotonic() >= self._next_lag_report:
@@ -265,8 +292,10 @@ class InvoiceWorker:
         offsets = self._offsets.get((location.topic, location.partition))
         if offsets is None:  # the partition was revoked or lost meanwhile; its new owner redoes the event
             return
-        self._buffered_bytes -= offsets.finish(location.offset)
+        size = offsets.finish(location.offset)
+        self._buffered_bytes -= size
         self._buffered -= 1
+        self._collect_garbage |= size >= LARGE_EVENT_BYTES
         committable = offsets.committable()
         maybe_crash("after_outcome")  # test-only, off unless PROCOUNTOR_CONNECTOR_CRASH_AT asks (tests/faults)
         if committable is not None:
@@ -282,12 +311,17 @@ class InvoiceWorker:
     def _apply_backpressure(self) -> None:
         if not self._paused and (self._buffered >= self.config.max_in_flight
                                  or self._buffered_bytes >= self.config.max_in_flight_bytes):
-            self._consumer.pause(self._consumer.assignment())
+            assigned = self._consumer.assignment()
+            self._consumer.pause(assigned)
             self._paused = True
+            log.debug("partitions_paused", partitions=sorted(tp.partition for tp in assigned), in_flight=self._buffered,
+                     in_flight_bytes=self._buffered_bytes)
         elif self._paused and self._buffered <= self.config.max_in_flight // 2 \
                 and self._buffered_bytes <= self.config.max_in_flight_bytes // 2:
-            self._consumer.resume(self._consumer.assignment())
+            assigned = self._consumer.assignment()
+            self._consumer.resume(assigned)
             self._paused = False
+            log.debug("partitions_resumed", partitions=sorted(tp.partition for tp in assigned), in_flight=self._buffered)
 
     def _drain(self, partitions: set[TopicPartitionKey], timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -312,8 +346,13 @@ class InvoiceWorker:
             self._before_assign()
         for tp in partitions:
             self._offsets[(tp.topic, tp.partition)] = PartitionOffsets()
+        # librdkafka keeps a partition's application pause across revoke and re-assignment: a partition paused for
+        # backpressure, revoked before the resume (which covers only the assignment of that moment) and assigned
+        # back later would never be fetched again. Every assigned partition gets the loop's current state.
         if self._paused:
             consumer.pause(partitions)
+        elif partitions:
+            consumer.resume(partitions)
         log.info("partitions_assigned", partitions=[tp.partition for tp in partitions])
 
     def _on_revoke(self, consumer, partitions) -> None:
