@@ -77,8 +77,10 @@ def build_worker(config: WorkerConfig | None = None, connections_file: Path | No
     ensure_topics(config.bootstrap_servers, config.topics)
     connections = build_connections(config, connections_file)
     journal = KafkaAttemptJournal(config.bootstrap_servers, config.topics.attempts)
-    gateways = ProcountorGateways(lambda connection: procountor_client_for(connection, **(client_options or {})))
-    handler = TransferInvoiceHandler(UblInvoiceParser(), connections, gateways, journal)
+    options = {"timeout": config.procountor_timeout_s, **(client_options or {})}
+    gateways = ProcountorGateways(lambda connection: procountor_client_for(connection, **options))
+    handler = TransferInvoiceHandler(UblInvoiceParser(), connections, gateways, journal,
+                                     outcome_settle_s=config.outcome_settle_s)
     worker = InvoiceWorker(config, handler, codec=build_codec(config), before_assign=journal.wait_until_caught_up)
     return WorkerApp(worker=worker, handler=handler, connections=connections, journal=journal)
 

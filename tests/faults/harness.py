@@ -359,6 +359,9 @@ class Scenario:
             "PROCOUNTOR_CONNECTOR_TRANSIENT_BACKOFF_S": "0.3", "PROCOUNTOR_CONNECTOR_TRANSIENT_MAX_ATTEMPTS": "8",
             "PROCOUNTOR_CONNECTOR_CONNECTION_HOLD_S": "1.5", "PROCOUNTOR_CONNECTOR_BREAKER_COOLDOWN_S": "1.5",
             "PROCOUNTOR_CONNECTOR_DRAIN_TIMEOUT_S": "10", "PYTHONUNBUFFERED": "1",
+            # A redelivered invoice whose earlier POST may still be saved waits this long before posting again; the
+            # emulator's slowest save in these scenarios lands within 2.5 s (120 s in production).
+            "PROCOUNTOR_CONNECTOR_OUTCOME_SETTLE_S": os.environ.get("PROCOUNTOR_FAULTS_OUTCOME_SETTLE_S", "5"),
             "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src"), env.get("PYTHONPATH", "")]),
         })
         env.update({f"PROCOUNTOR_CONNECTOR_TOPIC_{n.upper()}": v for n, v in self.topics.__dict__.items()})

@@ -50,6 +50,10 @@ class WorkerConfig:
     session_timeout_ms: int = 10000  # how long a killed worker keeps its partitions before the group moves them
     instance_id: str | None = None  # static membership (group.instance.id): a restarted worker gets its partitions back
     kafka_debug: str | None = None  # librdkafka "debug" contexts for the consumer (e.g. "cgrp,consumer"), diagnostics
+    procountor_timeout_s: float = 30.0  # per request; a POST without an answer by then has an unknown outcome
+    # How long a POST whose answer was lost may still be saved by Procountor: until then a look-up that finds nothing
+    # does not lead to a second POST (application/transfer_invoice.py). Longer than any server-side processing.
+    outcome_settle_s: float = 120.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> "WorkerConfig":
@@ -71,4 +75,6 @@ class WorkerConfig:
             session_timeout_ms=int(env.get(p + "SESSION_TIMEOUT_MS", cls.session_timeout_ms)),
             instance_id=env.get(p + "INSTANCE_ID") or None,
             kafka_debug=env.get(p + "KAFKA_DEBUG") or None,
+            procountor_timeout_s=float(env.get(p + "PROCOUNTOR_TIMEOUT_S", cls.procountor_timeout_s)),
+            outcome_settle_s=float(env.get(p + "OUTCOME_SETTLE_S", cls.outcome_settle_s)),
         )

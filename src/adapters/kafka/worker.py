@@ -273,6 +273,7 @@ class InvoiceWorker:
             self._scheduler.pause_all(self.config.breaker_cooldown_s)
         if transient and item.attempts < self.config.transient_max_attempts:
             delay = min(self.config.transient_backoff_s * 2 ** (item.attempts - 1), self.config.transient_backoff_max_s)
+            delay = max(delay, error.retry_after_s or 0.0)  # e.g. an unknown POST outcome's settle window
             bound.warning("transfer_retry_scheduled", code=error.code, delay_s=delay)
             if self._breaker.is_open:
                 item.attempts -= 1  # the breaker, not the invoice, is why it waits
