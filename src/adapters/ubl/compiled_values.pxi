@@ -52,21 +52,20 @@ def make_value(cls, dict values):
     fraction of the cost (an Invoice's __init__ alone is ~5 µs). Anything __init__ would refuse (an unknown or
     missing field) goes to __init__, so it raises the same TypeError."""
     names, defaults = plan_for(cls)
-    obj = new_object(cls)
+    cdef list filled = []
     cdef Py_ssize_t i, found = 0
     for i in range(len(names)):
-        name = names[i]
-        value = values.get(name, MISSING)
+        value = values.get(names[i], MISSING)
         if value is MISSING:
             value = defaults[i]
             if value is MISSING:
                 return cls(**values)
         else:
             found += 1
-        PyObject_GenericSetAttr(obj, name, value)
+        filled.append(value)
     if found != len(values):
         return cls(**values)
-    return obj
+    return build(cls, names, tuple(filled))
 
 
 class Unsure(Exception):
