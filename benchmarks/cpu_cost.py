@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from cpu_timer import interleaved_best
 from lxml import etree
 
 from adapters.kafka.avro_codec import AvroCodec
@@ -32,7 +33,6 @@ from adapters.ubl.samples import sample_invoice
 from adapters.ubl.writer import render_ubl
 from application.messages import InvoiceSummary, InvoiceTransferred, ProductCounts, TransferInvoice
 from application.transfer_invoice import summarise
-from cpu_timer import interleaved_best
 from domain.connection import ConnectionSettings
 from domain.payment_reference import choose_payment_reference
 from domain.posting import BookedTotals, InvoicePosting, LineProduct, ProductDisposition, ProductRef
@@ -160,7 +160,7 @@ def run_cpu_cost(quick: bool, progress=print) -> dict:
     for path in corpus_documents(40 if quick else None):
         try:
             corpus.append(pipeline.measure(path.name, path.read_bytes(), budget / 10, 3))
-        except Exception:  # a corpus document the mapping refuses (e.g. a rate no company enables) is skipped
+        except Exception:  # noqa: BLE001 - a document the mapping refuses (a rate no company has) is skipped
             skipped += 1
     result = {"generated": [c.as_dict() for c in generated], "corpus": None}
     if corpus:

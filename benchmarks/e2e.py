@@ -21,6 +21,8 @@ from pathlib import Path
 
 import httpx
 from confluent_kafka import Consumer, Producer
+from procfs import CpuSample, cpu, machine_busy_seconds, rss_bytes
+from worker_proc import topics_for
 
 from adapters.kafka.avro_codec import AvroCodec
 from adapters.kafka.events import event_key, invoice_issued_record
@@ -28,9 +30,6 @@ from adapters.kafka.topics import ensure_topics
 from adapters.procountor.emulator.config import CompanyConfig
 from adapters.ubl.samples import DEFAULT_SUPPLIER, sample_invoice
 from adapters.ubl.writer import render_ubl
-
-from procfs import CpuSample, cpu, machine_busy_seconds, rss_bytes
-from worker_proc import topics_for
 
 HERE = Path(__file__).resolve().parent
 PLACEHOLDER = "BENCHNUMBERPLACEHOLDER"

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import argparse
 
+from cpu_timer import interleaved_best
 from lxml import etree
 
 from adapters.ubl.parser import COMPILED_WALK_AVAILABLE, UblInvoiceParser
 from adapters.ubl.samples import sample_invoice
 from adapters.ubl.writer import render_ubl
-from cpu_timer import interleaved_best
 
 SIZES = (1, 60, 500)
 
@@ -37,8 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     for lines in SIZES:
         data = render_ubl(sample_invoice(f"BENCH-{lines}", lines))
         assert parser.parse(data).line_count == lines
-        best = interleaved_best({"floor": lambda: etree.fromstring(data, plain), "ours": lambda: parser.parse(data),
-                                 "python": lambda: python_walk.parse(data)}, opts.budget, opts.rounds)
+        steps = {"floor": lambda d=data: etree.fromstring(d, plain), "ours": lambda d=data: parser.parse(d),
+                 "python": lambda d=data: python_walk.parse(d)}
+        best = interleaved_best(steps, opts.budget, opts.rounds)
         ratio = best["ours"] / best["floor"]
         worst = max(worst, ratio)
         print(f"{lines:>5} {len(data):>9} {best['floor'] * 1e6:>14.1f} {best['ours'] * 1e6:>10.1f} {ratio:>6.2f} "

@@ -22,7 +22,7 @@ class CpuSample:
     total: float  # CPU seconds, all threads
     python: float  # CPU seconds of threads that are not librdkafka's own ("rdk:*"): the GIL-bound part
 
-    def __sub__(self, other: "CpuSample") -> "CpuSample":
+    def __sub__(self, other: CpuSample) -> CpuSample:
         return CpuSample(self.total - other.total, self.python - other.python)
 
 

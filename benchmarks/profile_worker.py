@@ -21,8 +21,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from e2e import Rig  # noqa: E402
-from run import start_broker  # noqa: E402
+from e2e import Rig
+from run import start_broker
 
 
 def top_frames(collapsed: Path, limit: int = 25) -> str:

@@ -23,12 +23,12 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from adapters.kafka.config import WorkerConfig  # noqa: E402
-from adapters.kafka.local_broker import project_root  # noqa: E402
+from cpu_cost import run_cpu_cost
+from e2e import Rig
+from procfs import machine, rss_bytes
 
-from cpu_cost import run_cpu_cost  # noqa: E402
-from e2e import Rig  # noqa: E402
-from procfs import machine, rss_bytes  # noqa: E402
+from adapters.kafka.config import WorkerConfig
+from adapters.kafka.local_broker import project_root
 
 LATENCIES = (0, 20, 50, 100)
 TENANTS = (1, 10)
@@ -58,7 +58,7 @@ def start_broker(workdir: Path, progress) -> tuple[str, int | None, callable]:
     text = out.stdout + out.stderr
     pid = re.search(r"pid (\d+)", text)
     bootstrap = out.stdout.strip().splitlines()[-1].split("=", 1)[1]
-    stop = lambda: subprocess.run([str(script), "stop"], env=env, capture_output=True, timeout=120)  # noqa: E731
+    stop = lambda: subprocess.run([str(script), "stop"], env=env, capture_output=True, timeout=120)
     return bootstrap, int(pid.group(1)) if pid else _broker_pid_by_port(bootstrap), stop
 
 
@@ -247,7 +247,7 @@ def table(report: dict) -> str:
                      f"{r['requests_per_invoice']:.2f} | {r['foreign_cores']:.2f} |")
     soak = report["soak"]
     mem = report["memory"]
-    mb = lambda v: f"{v / 2 ** 20:.1f} MB"  # noqa: E731
+    mb = lambda v: f"{v / 2 ** 20:.1f} MB"
     lines.append("")
     lines.append(f"soak: {soak['n']} invoices at {soak['rate']:.1f} inv/s, {soak['failed']} failed")
     lines.append(f"worker RSS: start {mb(mem['start'])}, after warm-up {mb(mem['after_warmup'])}, after sweep "

@@ -61,20 +61,20 @@ def run_worker(args) -> None:
         config = dataclasses.replace(config, worker_threads=int(os.environ["BENCH_WORKER_THREADS"]))
     app = build_worker(config, Path(args.connections))
     app.worker.install_signal_handlers()
-    original = app.worker._on_assign  # noqa: SLF001 - announce readiness once partitions are assigned
+    original = app.worker._on_assign
 
     def on_assign(consumer, partitions):
         original(consumer, partitions)
         print("READY", flush=True)
 
-    app.worker._on_assign = on_assign  # noqa: SLF001
+    app.worker._on_assign = on_assign
     if os.environ.get("BENCH_WORKER_TRACE"):  # diagnostics: the loop's state once a second, on stderr
         def trace():
             w = app.worker
             while True:
                 time.sleep(float(os.environ["BENCH_WORKER_TRACE"]))
-                print(f"TRACE running={w._scheduler.running} queued={w._scheduler.buffered} "  # noqa: SLF001
-                      f"buffered={w._buffered} paused={w._paused}", file=sys.stderr, flush=True)  # noqa: SLF001
+                print(f"TRACE running={w._scheduler.running} queued={w._scheduler.buffered} "
+                      f"buffered={w._buffered} paused={w._paused}", file=sys.stderr, flush=True)
         threading.Thread(target=trace, daemon=True).start()
     try:
         app.worker.run()
@@ -83,13 +83,14 @@ def run_worker(args) -> None:
 
 
 def run_naive(args) -> None:
+    import datetime as dt
+
     from adapters.kafka.avro_codec import AvroCodec
     from adapters.kafka.events import to_command
     from adapters.kafka.messages import ConsumedMessage
     from adapters.kafka.outcome_publisher import OutcomePublisher
     from application.messages import InvoiceTransferred
     from bootstrap import build_worker
-    import datetime as dt
 
     config = _config(args)
     app = build_worker(config, Path(args.connections))
@@ -126,7 +127,7 @@ def run_naive(args) -> None:
                 command = outcome.command
                 publisher.failed(message, event_id=command.event_id, tenant=command.tenant,
                                  invoice_id=command.invoice_id, error=outcome.error, summary=outcome.summary,
-                                 attempts=1, first_failure_at=dt.datetime.now(dt.timezone.utc), on_acked=lambda: None)
+                                 attempts=1, first_failure_at=dt.datetime.now(dt.UTC), on_acked=lambda: None)
             producer.flush(30)
             consumer.commit(message=raw, asynchronous=False)
     finally:

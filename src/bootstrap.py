@@ -10,20 +10,20 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.connections.file_directory import FileConnectionDirectory
+from adapters.connections.status_topic import ConnectionStatusTopic, status_of
+from adapters.errorlog.audit import KafkaAuditTrail
+from adapters.errorlog.dead_letters import KafkaDeadLetters, KafkaOriginalEvents
+from adapters.errorlog.replayer import KafkaEventReplayer
+from adapters.errorlog.tools import ErrorLogTools
+from adapters.errorlog.topic_view import KafkaErrorLog
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.kafka.attempt_journal import KafkaAttemptJournal
 from adapters.kafka.avro_codec import AvroCodec, RegistrySchemaIds
 from adapters.kafka.config import WorkerConfig
 from adapters.kafka.topics import ensure_topics
 from adapters.kafka.worker import InvoiceWorker
 from adapters.logging_setup import REDACTOR
-from adapters.connections.file_directory import FileConnectionDirectory
-from adapters.errorlog.audit import KafkaAuditTrail
-from adapters.errorlog.dead_letters import KafkaDeadLetters, KafkaOriginalEvents
-from adapters.kafka.acked_producer import AckedProducer
-from adapters.errorlog.replayer import KafkaEventReplayer
-from adapters.errorlog.tools import ErrorLogTools
-from adapters.errorlog.topic_view import KafkaErrorLog
-from adapters.connections.status_topic import ConnectionStatusTopic, status_of
 from adapters.procountor.client import ProcountorClient
 from adapters.procountor.gateway import ProcountorGateways
 from adapters.ubl.parser import UblInvoiceParser

@@ -95,7 +95,7 @@ class FakeConnectionDirectory:
         return list(self.connections.values())
 
     @classmethod
-    def with_tenant(cls, tenant: str = "demo", **settings) -> "FakeConnectionDirectory":
+    def with_tenant(cls, tenant: str = "demo", **settings) -> FakeConnectionDirectory:
         from domain.connection import ConnectionSettings
 
         connection = Connection(tenant, "http://procountor.invalid/api",

@@ -23,7 +23,7 @@ def _docker_answers() -> bool:
 
         docker.from_env(timeout=3).ping()
         return True
-    except Exception:
+    except Exception:  # noqa: BLE001 - no Docker engine answering, whatever the reason: use the local broker
         return False
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 class InvoiceDocumentParser(Protocol):
-    def parse(self, document: bytes) -> "Invoice":
+    def parse(self, document: bytes) -> Invoice:
         """Raise ``DocumentError`` (classified, naming the rule or field) for anything that is not a usable invoice."""
         ...
 
@@ -26,27 +26,27 @@ class AccountingGateway(Protocol):
     """One tenant's accounting company (Procountor). Methods raise ``ProcountorError`` classified as transient,
     permanent or connection-level."""
 
-    def find_product(self, code: str) -> "ProductRef | None":
+    def find_product(self, code: str) -> ProductRef | None:
         """Exact match on product code (the API's own search is a substring search)."""
         ...
 
-    def create_product(self, draft: "ProductDraft") -> "ProductRef": ...
+    def create_product(self, draft: ProductDraft) -> ProductRef: ...
 
-    def find_posted_invoice(self, invoice: "Invoice") -> "PostedInvoice | None":
+    def find_posted_invoice(self, invoice: Invoice) -> PostedInvoice | None:
         """The invoice already in the books for this document (same originalInvoiceNumber, this company), if any.
         Costs rate budget: call it only when an earlier attempt may exist."""
         ...
 
-    def post_invoice(self, posting: "InvoicePosting") -> "PostedInvoice":
+    def post_invoice(self, posting: InvoicePosting) -> PostedInvoice:
         """Raise ``ProcountorError`` code ``OUTCOME_UNKNOWN`` when the request was sent but no answer came back:
         the invoice may or may not exist now."""
         ...
 
-    def attach(self, posted: "PostedInvoice", attachment: "Attachment") -> bool:
+    def attach(self, posted: PostedInvoice, attachment: Attachment) -> bool:
         """Upload an embedded attachment unless the invoice already has one of that name; True when uploaded."""
         ...
 
-    def company(self) -> "CompanyIdentity": ...
+    def company(self) -> CompanyIdentity: ...
 
 
 class AccountingGateways(Protocol):

@@ -55,7 +55,7 @@ class LineProduct:
 
 @dataclass(frozen=True)
 class InvoicePosting:
-    invoice: "Invoice"
+    invoice: Invoice
     payment_reference: PaymentReferenceDecision
     line_products: tuple[LineProduct, ...]
     settings: ConnectionSettings
@@ -78,18 +78,18 @@ class PostedInvoice:
     warnings: tuple[str, ...] = ()  # what the posting changed on its own (transliterated text, truncations, ...)
 
 
-def expected_booked_totals(invoice: "Invoice") -> BookedTotals:
+def expected_booked_totals(invoice: Invoice) -> BookedTotals:
     """The totals Procountor must show for this invoice, to the cent.
 
     Cash rounding (BT-114) is booked as a row without VAT, so it is part of net and gross; a prepaid amount (BT-113)
     is stated on the invoice but not booked as sales. A credit note books the same amounts with the opposite sign.
     """
     totals = invoice.totals
-    rounding = totals.rounding or Decimal("0")
+    rounding = totals.rounding or Decimal(0)
     sign = Decimal(-1) if invoice.is_credit_note else Decimal(1)
     return BookedTotals(
         net=(sign * (totals.tax_exclusive + rounding)).quantize(CENT),
-        vat=(sign * (invoice.tax_total or Decimal("0"))).quantize(CENT),
+        vat=(sign * (invoice.tax_total or Decimal(0))).quantize(CENT),
         gross=(sign * (totals.tax_inclusive + rounding)).quantize(CENT),
     )
 

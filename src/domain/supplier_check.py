@@ -36,7 +36,7 @@ def _identifiers(values: list[str | None]) -> set[str]:
     return found
 
 
-def supplier_mismatch(supplier: "Party", company: "CompanyIdentity") -> str | None:
+def supplier_mismatch(supplier: Party, company: CompanyIdentity) -> str | None:
     """A reason when the supplier's identifiers and the company's share none; None when they match or when either
     side has no identifier to compare (nothing to contradict)."""
     ours = _identifiers([company.business_id, company.vat_id])

@@ -190,9 +190,7 @@ def unknown_properties(schema: Mapping[str, Any], instance: Any, where: str = "$
                 found += unknown_properties(properties[key], value, f"{where}.{key}")
             elif isinstance(additional, Mapping):
                 found += unknown_properties(additional, value, f"{where}.{key}")
-            elif additional is not True and properties:
-                found.append(f"{where}.{key}")
-            elif additional is not True and _declares_object(schema):
+            elif additional is not True and properties or additional is not True and _declares_object(schema):
                 found.append(f"{where}.{key}")
     elif isinstance(instance, list) and "items" in schema:
         for index, item in enumerate(instance):

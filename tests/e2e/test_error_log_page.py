@@ -12,9 +12,9 @@ from prometheus_client import CollectorRegistry
 
 from adapters.errorlog.audit import decode_action
 from adapters.errorlog.http_api import error_log_routes
-from adapters.kafka.acked_producer import AckedProducer
 from adapters.errorlog.tokens import ApiToken, ApiTokens
 from adapters.errorlog.topic_view import KafkaErrorLog
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.ops.server import OpsServer, ops_app
 from adapters.ubl.samples import sample_invoice
 from adapters.ubl.writer import render_ubl
@@ -75,7 +75,7 @@ def test_operator_reprocesses_and_ignores_from_the_page(kafka_bootstrap: str, ch
             browser.navigate(f"http://127.0.0.1:{ops.port}/errors")
             browser.type_into("#token", TOKEN)
             browser.click("#load")
-            browser.wait_for(f"document.querySelectorAll('#rows tr').length === 2", what="two rows")
+            browser.wait_for("document.querySelectorAll('#rows tr').length === 2", what="two rows")
 
             browser.click(row(fixed, "button.view"))
             detail = browser.wait_for("!document.getElementById('detail').hidden && "

@@ -191,7 +191,7 @@ class WorkerProcess:
         self.proc: subprocess.Popen | None = None
         self.starts = 0
 
-    def start(self, extra_env: dict[str, str] | None = None) -> "WorkerProcess":
+    def start(self, extra_env: dict[str, str] | None = None) -> WorkerProcess:
         self.starts += 1
         module = "tests.faults.mutant_worker" if self.env.get(MUTANT_ENV) else "adapters.cli.main"
         log = (self.log_dir / f"{self.name}.{self.starts}.log").open("wb")

@@ -35,7 +35,7 @@ def write() -> Path | None:
     path = report_path()
     path.parent.mkdir(exist_ok=True)
     rows = sorted(ROWS, key=lambda r: r["scenario"])
-    run = {"generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+    run = {"generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
            "host": {"cpus": os.cpu_count(), "python": platform.python_version()}}
     mutant = os.environ.get(MUTANT_ENV)
     if mutant:

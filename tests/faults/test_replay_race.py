@@ -20,7 +20,8 @@ from tests.faults.invariant import assert_invariant, conclude
 def test_reprocess_and_replay_race_normal_traffic(scenario_factory) -> None:
     scn = scenario_factory("7-replay-race", tenants=["acme", "beta"],
                            worker_env={"PROCOUNTOR_CONNECTOR_TRANSIENT_MAX_ATTEMPTS": "2"})
-    w1, w2 = scn.worker("w1").start(), scn.worker("w2").start()
+    w1 = scn.worker("w1").start()
+    scn.worker("w2").start()  # a second member of the group, so replays and traffic meet on both
     scn.wait_until_started(w1)
     warm = plan_stream("acme", "RPL-A", 6)
     baseline = warm_up(scn, w1, warm)

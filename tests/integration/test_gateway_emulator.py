@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from adapters.procountor.client import ProcountorClient
-from adapters.procountor.emulator.config import (DEMO_API_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EmulatorConfig)
+from adapters.procountor.emulator.config import DEMO_API_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EmulatorConfig
 from adapters.procountor.emulator.server import EmulatorServer
 from adapters.procountor.gateway import ProcountorAccountingGateway, ProcountorGateways
 from adapters.procountor.rate_limit import RateLimiter
@@ -182,10 +182,10 @@ def test_gateways_keep_one_gateway_per_tenant_across_threads(connection):
 
 
 def test_transfer_use_case_end_to_end(connection):
-    from application.messages import InvoiceTransferred, TransferInvoice
-    from application.transfer_invoice import TransferInvoiceHandler
     from adapters.ubl.parser import UblInvoiceParser
     from adapters.ubl.writer import render_ubl
+    from application.messages import InvoiceTransferred, TransferInvoice
+    from application.transfer_invoice import TransferInvoiceHandler
     from tests.fakes import FakeAttemptJournal, FakeConnectionDirectory
 
     invoice = sample_invoice("GW-E2E-1", 4, with_attachment=True)

@@ -63,8 +63,8 @@ def _user() -> str:
 
 
 def _tools(args: argparse.Namespace):
-    from bootstrap import build_error_log_tools
     from adapters.kafka.config import WorkerConfig
+    from bootstrap import build_error_log_tools
 
     config = WorkerConfig.from_env({**os.environ, "KAFKA_BOOTSTRAP_SERVERS": args.bootstrap_servers})
     return build_error_log_tools(config, via="cli")

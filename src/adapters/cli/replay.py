@@ -20,7 +20,7 @@ UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 def parse_time(text: str, now: dt.datetime | None = None) -> dt.datetime:
     """An ISO 8601 time (UTC when no offset is given) or an age such as 30m, 2h, 7d."""
-    now = now or dt.datetime.now(dt.timezone.utc)
+    now = now or dt.datetime.now(dt.UTC)
     match = RELATIVE.match(text.strip())
     if match:
         return now - dt.timedelta(**{UNITS[match.group(2)]: int(match.group(1))})
@@ -28,7 +28,7 @@ def parse_time(text: str, now: dt.datetime | None = None) -> dt.datetime:
         value = dt.datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is neither an ISO time nor an age like 30m, 2h, 7d") from exc
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def positive_rate(text: str) -> float:
@@ -70,9 +70,9 @@ def run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from bootstrap import build_error_log_tools
     from adapters.kafka.config import WorkerConfig
     from application.replay_dead_letters import ReplayFilter
+    from bootstrap import build_error_log_tools
     from domain.error_log import Scope
 
     err = Console(stderr=True)

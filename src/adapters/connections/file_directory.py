@@ -14,9 +14,9 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
-from typing import Callable
 
 from domain.connection import Connection, ConnectionSettings, ConnectionStatus, ProcountorCredentials
 
@@ -66,7 +66,7 @@ class FileConnectionDirectory:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_file(cls, path: Path, on_status: StatusSink | None = None) -> "FileConnectionDirectory":
+    def from_file(cls, path: Path, on_status: StatusSink | None = None) -> FileConnectionDirectory:
         return cls(parse_connections(json.loads(Path(path).read_text(encoding="utf-8"))), on_status)
 
     def get(self, tenant: str) -> Connection | None:

@@ -26,7 +26,7 @@ class ConnectionStatusTopic:
         value = {"tenant": connection.tenant, "status": connection.status.value,
                  "reason": connection.status_reason, "base_url": connection.base_url,
                  "client_id": connection.credentials.client_id,
-                 "changed_at": dt.datetime.now(dt.timezone.utc).isoformat()}
+                 "changed_at": dt.datetime.now(dt.UTC).isoformat()}
         self._producer.produce(self._topic, key=connection.tenant.encode(), value=json.dumps(value).encode())
         self._producer.flush(30)
 

@@ -22,7 +22,11 @@ from adapters.kafka.config import Topics, WorkerConfig
 from adapters.kafka.events import event_key, invoice_issued_record
 from adapters.kafka.local_broker import LocalKafkaBroker, project_root
 from adapters.procountor.emulator.config import (
-    DEMO_API_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, CompanyConfig, EmulatorConfig,
+    DEMO_API_KEY,
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    CompanyConfig,
+    EmulatorConfig,
 )
 from adapters.procountor.emulator.server import EmulatorServer
 from adapters.ubl.samples import DEFAULT_SUPPLIER

@@ -40,8 +40,8 @@ def demo_batch(valid: int = 12) -> list[DemoEvent]:
     events.append(DemoEvent("demo-bad-total", render_ubl(wrong), expect="BR-CO"))
 
     vat = sample_invoice("DEMO-VAT-24", lines=1, seed=201)
-    line = dataclasses.replace(vat.lines[0], vat_rate=Decimal("24"))
-    subtotal = dataclasses.replace(vat.tax_subtotals[0], rate=Decimal("24"),
+    line = dataclasses.replace(vat.lines[0], vat_rate=Decimal(24))
+    subtotal = dataclasses.replace(vat.tax_subtotals[0], rate=Decimal(24),
                                    tax_amount=(vat.tax_subtotals[0].taxable_amount * Decimal("0.24")).quantize(
                                        Decimal("0.01")))
     tax = subtotal.tax_amount

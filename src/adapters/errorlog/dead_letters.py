@@ -45,7 +45,7 @@ def dead_letter_of(message) -> DeadLetter | None:
     original = OriginalEvent(key=key, topic=topic, value=message.value(), headers=headers,
                              replay_count=_count(headers))
     return DeadLetter(original=original, tenant=tenant, invoice_id=invoice_id, code=code,
-                      dead_lettered_at=dt.datetime.fromtimestamp(max(timestamp_ms, 0) / 1000, dt.timezone.utc))
+                      dead_lettered_at=dt.datetime.fromtimestamp(max(timestamp_ms, 0) / 1000, dt.UTC))
 
 
 class KafkaDeadLetters:

@@ -10,6 +10,7 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
 from adapters.kafka.acked_producer import MAX_MESSAGE_BYTES
 
+
 def reader(bootstrap_servers: str, client_id: str = "procountor-connector-errorlog") -> Consumer:
     """A consumer that never joins a group nor commits: it is only ever assigned partitions explicitly."""
     return Consumer({"bootstrap.servers": bootstrap_servers, "group.id": f"errorlog-reader-{uuid.uuid4().hex}",

@@ -54,7 +54,7 @@ def entry_from_record(record: dict, headers=None, timestamp_ms: int | None = Non
         customer_name=record.get("customer_name"), currency=record.get("currency"),
         payable_amount=_decimal(record.get("payable_amount")), issue_date=_date(record.get("issue_date")),
         replay_count=_int_header(headers, h.HEADER_REPLAY_COUNT),
-        updated_at=dt.datetime.fromtimestamp(timestamp_ms / 1000, dt.timezone.utc) if timestamp_ms else None,
+        updated_at=dt.datetime.fromtimestamp(timestamp_ms / 1000, dt.UTC) if timestamp_ms else None,
         action_id=action_id.decode("utf-8", "replace") if action_id else None,
     )
 

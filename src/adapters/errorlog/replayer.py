@@ -7,8 +7,8 @@ Headers from earlier failures (``dlt.*``) and earlier replays are dropped and th
 
 from __future__ import annotations
 
-from adapters.kafka.acked_producer import AckedProducer
 from adapters.kafka import messages as h
+from adapters.kafka.acked_producer import AckedProducer
 from domain.error_log import ErrorLogAction, OriginalEvent
 
 REPLAY_HEADERS = {h.HEADER_REPLAY, h.HEADER_REPLAY_REASON, h.HEADER_REPLAY_ACTOR, h.HEADER_REPLAY_COUNT,

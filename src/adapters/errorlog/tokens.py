@@ -37,7 +37,7 @@ class ApiToken:
     sha256: str
 
     @classmethod
-    def plain(cls, name: str, tenant: str, token: str) -> "ApiToken":
+    def plain(cls, name: str, tenant: str, token: str) -> ApiToken:
         return cls(name, tenant, sha256_hex(token))
 
 
@@ -65,7 +65,7 @@ class ApiTokens:
         return len(self._tokens)
 
     @classmethod
-    def from_file(cls, path: Path) -> "ApiTokens":
+    def from_file(cls, path: Path) -> ApiTokens:
         data = json.loads(path.read_text(encoding="utf-8"))
         tokens = []
         for raw in data.get("tokens", []):
@@ -74,7 +74,7 @@ class ApiTokens:
         return cls(tokens)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "ApiTokens":
+    def from_env(cls, env: dict[str, str] | None = None) -> ApiTokens:
         """No file configured means no token is accepted: the API answers 401 to everyone."""
         env = os.environ if env is None else env
         path = env.get(TOKENS_FILE_ENV)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.errorlog.dead_letters import KafkaOriginalEvents
-from adapters.kafka.acked_producer import AckedProducer
 from adapters.errorlog.topic_view import KafkaErrorLog
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
 from application.error_log_actions import ErrorLogActions
 from application.replay_dead_letters import ReplayDeadLetters

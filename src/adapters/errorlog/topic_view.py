@@ -15,8 +15,8 @@ import structlog
 from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
 from adapters.errorlog.kafka_io import end_offsets, partitions_of, reader
-from adapters.kafka.acked_producer import AckedProducer
 from adapters.errorlog.records import entry_from_record, headers_for, record_from_entry
+from adapters.kafka.acked_producer import AckedProducer
 from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
 from domain.error_log import ErrorLogEntry
 

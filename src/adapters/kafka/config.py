@@ -17,7 +17,7 @@ class Topics:
     audit: str = "procountor.connector.audit"  # every error-log action: who, when, what, why
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "Topics":
+    def from_env(cls, env: dict[str, str] | None = None) -> Topics:
         env = os.environ if env is None else env
         prefix = "PROCOUNTOR_CONNECTOR_TOPIC_"
         overrides = {name: env[prefix + name.upper()] for name in cls.__dataclass_fields__ if prefix + name.upper() in env}
@@ -56,7 +56,7 @@ class WorkerConfig:
     outcome_settle_s: float = 120.0
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> "WorkerConfig":
+    def from_env(cls, env: dict[str, str] | None = None) -> WorkerConfig:
         env = os.environ if env is None else env
         p = "PROCOUNTOR_CONNECTOR_"
         return cls(

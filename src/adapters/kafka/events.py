@@ -13,7 +13,7 @@ CENT = Decimal("0.01")
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def invoice_issued_record(event_id: str, tenant: str, invoice_id: str, document: bytes,
@@ -69,7 +69,7 @@ def failed_record(*, event_id: str, tenant: str, invoice_id: str, error: Transfe
         "http_status": error.http_status, "attempts": attempts, "first_failure_at": first_failure_at,
         "last_failure_at": now_utc(),
         "source": {"topic": location.topic, "partition": location.partition, "offset": location.offset,
-                   "timestamp": dt.datetime.fromtimestamp(max(location.timestamp_ms, 0) / 1000, dt.timezone.utc)},
+                   "timestamp": dt.datetime.fromtimestamp(max(location.timestamp_ms, 0) / 1000, dt.UTC)},
         "invoice_number": summary.invoice_number if summary else None,
         "customer_name": summary.customer_name if summary else None,
         "currency": summary.currency if summary else None,

@@ -47,7 +47,7 @@ class ConsumedMessage:
         return None
 
     @classmethod
-    def from_kafka(cls, message) -> "ConsumedMessage":
+    def from_kafka(cls, message) -> ConsumedMessage:
         _kind, timestamp = message.timestamp()
         return cls(
             location=EventLocation(message.topic(), message.partition(), message.offset(), timestamp),

@@ -8,14 +8,14 @@ offset is never committed, so the event is redelivered after a restart).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable
+from collections.abc import Callable
 
 from confluent_kafka import Producer
 
+from adapters.kafka import messages as h
 from adapters.kafka.avro_codec import AvroCodec
 from adapters.kafka.config import Topics
 from adapters.kafka.events import failed_record, replay_count, transferred_record
-from adapters.kafka import messages as h
 from adapters.kafka.messages import ConsumedMessage
 from application.messages import InvoiceSummary, InvoiceTransferred
 from domain.error_log import PARK_AFTER_REPLAYS

@@ -19,17 +19,17 @@ import queue
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 import structlog
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition
 
+from adapters.crash_points import maybe_crash
 from adapters.kafka.avro_codec import AvroCodec, AvroDecodeError
 from adapters.kafka.circuit_breaker import CircuitBreaker
 from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from adapters.kafka.config import WorkerConfig
-from adapters.crash_points import maybe_crash
 from adapters.kafka.events import to_command
 from adapters.kafka.memory import tune_allocator
 from adapters.kafka.messages import ConsumedMessage
@@ -167,7 +167,7 @@ class InvoiceWorker:
                 _low, high = self._consumer.get_watermark_offsets(tp, cached=True)
                 if tp.offset >= 0 and high >= 0:
                     self.metrics.consumer_lag.labels(partition=str(tp.partition)).set(max(high - tp.offset, 0))
-        except Exception as exc:  # lag is informative only; never let it stop the loop
+        except Exception as exc:  # noqa: BLE001 - lag is informative only; never let it stop the loop
             log.debug("lag_report_failed", error=str(exc))
 
     def _shutdown(self) -> None:
@@ -178,7 +178,7 @@ class InvoiceWorker:
         self._pool.shutdown(wait=False, cancel_futures=True)
         try:
             self._consumer.commit(asynchronous=False)
-        except Exception as exc:  # nothing stored since the last commit is the usual reason
+        except Exception as exc:  # noqa: BLE001 - nothing stored since the last commit is the usual reason
             log.debug("final_commit_skipped", reason=str(exc))
         self._consumer.close()
         log.info("worker_stopped")
@@ -218,7 +218,7 @@ class InvoiceWorker:
         self.metrics.failed.labels(failure_class="permanent", code=exc.code).inc()
         self._publisher.failed(message, event_id=fallback_id, tenant=tenant or "unknown",
                                invoice_id=invoice_id or fallback_id, error=error, summary=None, attempts=1,
-                               first_failure_at=dt.datetime.now(dt.timezone.utc),
+                               first_failure_at=dt.datetime.now(dt.UTC),
                                on_acked=lambda: self._finish_offset(message))
 
     # -- running work --------------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ class InvoiceWorker:
             self._scheduler.finished(item)
             return
         error = outcome.error
-        item.first_failure_at = item.first_failure_at or dt.datetime.now(dt.timezone.utc)
+        item.first_failure_at = item.first_failure_at or dt.datetime.now(dt.UTC)
         if error.failure_class is FailureClass.CONNECTION:
             bound.warning("tenant_connection_failed", code=error.code, hold_s=self.config.connection_hold_s)
             self.metrics.failed.labels(failure_class="connection", code=error.code).inc()
@@ -339,7 +339,7 @@ class InvoiceWorker:
                    (item.message.location.topic, item.message.location.partition) in partitions)
 
     def _scheduler_items(self):
-        for q in self._scheduler._queues.values():  # noqa: SLF001 - read-only view for draining
+        for q in self._scheduler._queues.values():
             yield from q
 
     def _on_assign(self, consumer, partitions) -> None:
@@ -379,7 +379,7 @@ class InvoiceWorker:
             if to_commit:
                 try:
                     self._consumer.commit(offsets=to_commit, asynchronous=False)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - logged; the partition's new owner redoes those events
                     log.warning("revoke_commit_failed", error=str(exc))
         for key in partitions:
             offsets = self._offsets.pop(key, None)

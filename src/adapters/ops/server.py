@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -37,7 +37,7 @@ class OpsServer:
                                                      access_log=False, lifespan="off"))
         self._thread = threading.Thread(target=self._server.run, name="ops-server", daemon=True)
 
-    def start(self, timeout_s: float = 10.0) -> "OpsServer":
+    def start(self, timeout_s: float = 10.0) -> OpsServer:
         self._thread.start()
         deadline = time.monotonic() + timeout_s
         while not self._server.started:

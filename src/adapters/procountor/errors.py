@@ -175,7 +175,7 @@ def _text_snippet(response: httpx.Response) -> str:
     content_type = response.headers.get("content-type", "")
     try:
         text = response.content.decode("utf-8", errors="replace")
-    except Exception:  # pragma: no cover - decode with errors="replace" does not raise
+    except Exception:  # noqa: BLE001 - pragma: no cover - decode with errors="replace" does not raise
         return ""
     if "html" in content_type or text.lstrip().startswith("<"):
         match = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)

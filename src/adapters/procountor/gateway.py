@@ -15,7 +15,6 @@ as ``ledger_account_not_applied`` (the current client has no PUT for ledger rece
 from __future__ import annotations
 
 import dataclasses
-
 import mimetypes
 import threading
 import time
@@ -35,8 +34,7 @@ from domain.connection import Connection
 from domain.errors import InvoiceRuleError, ProcountorError
 from domain.invoice import Attachment, Invoice
 from domain.ports import CompanyIdentity
-from domain.posting import (BookedTotals, InvoicePosting, PostedInvoice, ProductDisposition, ProductDraft,
-                            ProductRef)
+from domain.posting import BookedTotals, InvoicePosting, PostedInvoice, ProductDisposition, ProductDraft, ProductRef
 
 log = structlog.get_logger(__name__)
 

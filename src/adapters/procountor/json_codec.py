@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import secrets
 from datetime import date, datetime
@@ -31,7 +32,7 @@ def _prepare(value: Any, marker: str) -> Any:
         return value.isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN
+    if isinstance(value, float) and math.isnan(value):
         raise ValueError("cannot send NaN to Procountor")
     return value
 

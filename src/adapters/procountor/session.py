@@ -97,7 +97,7 @@ class ApiSession:
         for renewed in (False, True):
             tokens_used: list[str] = []
 
-            def send(attempt: int) -> httpx.Response:
+            def send(attempt: int, tokens_used: list[str] = tokens_used) -> httpx.Response:
                 token = self.tokens.get()
                 tokens_used.append(token)
                 return self._send_once(
@@ -182,5 +182,5 @@ class ApiSession:
             if self._on_request is not None:
                 try:
                     self._on_request(method, path_template, status or 0)
-                except Exception:  # a metrics hook must never break a request
+                except Exception:  # noqa: BLE001 - a metrics hook must never break a request
                     log.warning("procountor_on_request_hook_failed", method=method, path=path_template)

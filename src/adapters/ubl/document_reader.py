@@ -7,9 +7,20 @@ from __future__ import annotations
 
 import base64
 import binascii
+from typing import ClassVar
 
 from adapters.ubl.elements import (
-    CAC, CBC, ID, Problem, child_text, date_of, decimal_of, missing, read_allowance_charge, read_period, text_of,
+    CAC,
+    CBC,
+    ID,
+    Problem,
+    child_text,
+    date_of,
+    decimal_of,
+    missing,
+    read_allowance_charge,
+    read_period,
+    text_of,
 )
 from adapters.ubl.party_reader import read_party
 from domain.invoice import Attachment, DocumentKind, MonetaryTotals, PaymentMeans, PrecedingInvoice, TaxSubtotal
@@ -81,7 +92,7 @@ class DocumentReader:
 
     # Each handler gets the element; its return value is ignored. Relative paths in Problems get the element's
     # own name (and index) prefixed by the walker.
-    def scalar(name: str, reader=text_of, bt: str | None = None):  # noqa: N805 - a handler factory, not a method
+    def scalar(name: str, reader=text_of, bt: str | None = None):
         if reader is text_of:
             def handle(self, el):
                 self.fields[name] = text_of(el)
@@ -90,12 +101,12 @@ class DocumentReader:
                 self.fields[name] = reader(el, bt, "")
         return handle
 
-    def ref(name: str):  # noqa: N805
+    def ref(name: str):
         def handle(self, el):
             self.refs[name] = text_of(el)
         return handle
 
-    def id_ref(name: str):  # noqa: N805
+    def id_ref(name: str):
         def handle(self, el):
             self.refs.setdefault(name, child_text(el, ID))
         return handle
@@ -208,7 +219,7 @@ class DocumentReader:
                 raise missing(bt, path)
         self.totals = MonetaryTotals(**values)
 
-    HANDLERS = {
+    HANDLERS: ClassVar[dict] = {
         CBC + "ID": scalar("invoice_number"),
         CBC + "IssueDate": scalar("issue_date", date_of, "BT-2"),
         CBC + "DueDate": scalar("due_date", date_of, "BT-9"),

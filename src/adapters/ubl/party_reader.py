@@ -3,10 +3,32 @@
 from __future__ import annotations
 
 from adapters.ubl.elements import (
-    ADDITIONAL_STREET_NAME, CITY_NAME, COMPANY_ID, CONTACT, COUNTRY, COUNTRY_SUBENTITY, ELECTRONIC_MAIL, ENDPOINT_ID,
-    ID, IDENTIFICATION_CODE, NAME, PARTY, PARTY_IDENTIFICATION, PARTY_LEGAL_ENTITY, PARTY_NAME, PARTY_TAX_SCHEME,
-    POSTAL_ADDRESS, POSTAL_ZONE, REGISTRATION_NAME, STREET_NAME, TAX_SCHEME, TELEPHONE, child_text, missing,
-    read_identifier, text_of,
+    ADDITIONAL_STREET_NAME,
+    CITY_NAME,
+    COMPANY_ID,
+    CONTACT,
+    COUNTRY,
+    COUNTRY_SUBENTITY,
+    ELECTRONIC_MAIL,
+    ENDPOINT_ID,
+    ID,
+    IDENTIFICATION_CODE,
+    NAME,
+    PARTY,
+    PARTY_IDENTIFICATION,
+    PARTY_LEGAL_ENTITY,
+    PARTY_NAME,
+    PARTY_TAX_SCHEME,
+    POSTAL_ADDRESS,
+    POSTAL_ZONE,
+    REGISTRATION_NAME,
+    STREET_NAME,
+    TAX_SCHEME,
+    TELEPHONE,
+    child_text,
+    missing,
+    read_identifier,
+    text_of,
 )
 from domain.parties import Address, Contact, Identifier, Party
 

@@ -14,24 +14,33 @@ from decimal import ROUND_HALF_UP, Decimal
 from stdnum.fi import ytunnus
 
 from domain.invoice import (
-    AllowanceCharge, Attachment, DocumentKind, Invoice, InvoiceLine, MonetaryTotals, PaymentMeans, Period,
-    PrecedingInvoice, References, TaxSubtotal,
+    AllowanceCharge,
+    Attachment,
+    DocumentKind,
+    Invoice,
+    InvoiceLine,
+    MonetaryTotals,
+    PaymentMeans,
+    Period,
+    PrecedingInvoice,
+    References,
+    TaxSubtotal,
 )
 from domain.parties import Address, Contact, Identifier, Party
 
 BIS3_CUSTOMIZATION = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 BIS3_PROFILE = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
-FINNISH_VAT_RATES = (Decimal("25.5"), Decimal("14"), Decimal("10"))
+FINNISH_VAT_RATES = (Decimal("25.5"), Decimal(14), Decimal(10))
 CENT = Decimal("0.01")
 
 _PRODUCTS = (  # (name, unit, price range in cents, VAT rate)
     ("Konsultointi", "HUR", (8000, 15000), Decimal("25.5")),
     ("Ohjelmistolisenssi", "C62", (1900, 49900), Decimal("25.5")),
     ("Toimistotuoli", "C62", (12900, 45900), Decimal("25.5")),
-    ("Kahvipaketti 500 g", "C62", (499, 1299), Decimal("14")),
-    ("Lounasbuffet", "C62", (1090, 1590), Decimal("14")),
-    ("Ammattikirja", "C62", (2900, 8900), Decimal("10")),
-    ("Lehtitilaus", "MON", (990, 2990), Decimal("10")),
+    ("Kahvipaketti 500 g", "C62", (499, 1299), Decimal(14)),
+    ("Lounasbuffet", "C62", (1090, 1590), Decimal(14)),
+    ("Ammattikirja", "C62", (2900, 8900), Decimal(10)),
+    ("Lehtitilaus", "MON", (990, 2990), Decimal(10)),
     ("Kopiopaperi A4", "XBX", (2490, 3990), Decimal("25.5")),
     ("Sähkö", "KWH", (9, 35), Decimal("25.5")),
 )

@@ -15,11 +15,11 @@ import httpx
 
 from adapters.demo.runner import demo_company
 from adapters.errorlog.tools import ErrorLogTools
-from bootstrap import build_error_log_tools
 from adapters.kafka.config import Topics, WorkerConfig
 from adapters.kafka.topics import ensure_topics
 from adapters.procountor.emulator.config import DEMO_API_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, EmulatorConfig
 from adapters.procountor.emulator.server import EmulatorServer
+from bootstrap import build_error_log_tools
 from tests.integration.worker.kafka_helpers import unique_topics
 
 TENANT = "demo"

@@ -38,7 +38,7 @@ def test_avro_record_survives_a_real_broker(kafka_bootstrap: str, fresh_topic: s
         "warnings": ["supplier VAT id differs from the connected company"],
         "attempts": 1,
         "duration_ms": 42,
-        "transferred_at": dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.timezone.utc),
+        "transferred_at": dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC),
     }
     producer = Producer({"bootstrap.servers": kafka_bootstrap, "enable.idempotence": True})
     delivered = []

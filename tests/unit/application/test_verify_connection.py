@@ -17,7 +17,7 @@ class FakeProbe:
         return CompanyIdentity("Demo Oy", "2077474-0", None)
 
     def sales_vat_percents(self):
-        return {Decimal("25.5"), Decimal("14")}
+        return {Decimal("25.5"), Decimal(14)}
 
     def account_exists(self, account: str) -> bool:
         return account in self.accounts

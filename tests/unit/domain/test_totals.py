@@ -98,10 +98,10 @@ def test_vat_category_tolerance_is_one_unit():
 def test_zero_rated_categories_must_carry_no_tax(category, rule):
     inv = sample_invoice("T-8", 1)
     sub = TaxSubtotal(taxable_amount=D("100.00"), tax_amount=D("0.50"), category=category,
-                      rate=None if category == "O" else D("0"))
+                      rate=None if category == "O" else D(0))
     bad = dataclasses.replace(inv, tax_subtotals=inv.tax_subtotals + (sub,))
     assert rule in codes(bad)
-    ok = dataclasses.replace(inv, tax_subtotals=inv.tax_subtotals + (dataclasses.replace(sub, tax_amount=D("0")),))
+    ok = dataclasses.replace(inv, tax_subtotals=inv.tax_subtotals + (dataclasses.replace(sub, tax_amount=D(0)),))
     assert rule not in codes(ok)
 
 
@@ -109,7 +109,7 @@ def test_assert_totals_raises_first_error():
     inv = sample_invoice("T-9", 2)
     assert_totals(inv)
     with pytest.raises(InvoiceRuleError) as caught:
-        assert_totals(_replace_totals(inv, payable=D("0")))
+        assert_totals(_replace_totals(inv, payable=D(0)))
     assert caught.value.code == "BR-CO-16"
 
 

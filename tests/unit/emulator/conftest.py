@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from tests.unit.emulator.samples import TestClient, make_client, make_invoice, token_for
 
 

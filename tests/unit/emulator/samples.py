@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import copy
-from typing import Any
-
 import warnings
+from typing import Any
 
 with warnings.catch_warnings():
     # starlette 1.x nudges towards httpx2 for the TestClient; httpx is what the project has.

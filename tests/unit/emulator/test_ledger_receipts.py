@@ -27,10 +27,10 @@ def test_each_row_is_booked_to_its_account_with_vat_and_receivable(client, auth,
               for t in receipt["transactions"]]
     assert booked == [
         ("REVERSING_ENTRY", "1700", Decimal("273.00"), 0),
-        ("ENTRY", "3010", Decimal("-200"), 25.5),   # the product's defaultAccount
-        ("ENTRY", "3000", Decimal("-20"), 10),      # no product: the company sales account
-        ("ENTRY", "2939", Decimal("-51"), 0),       # VAT 25.5 %
-        ("ENTRY", "2939", Decimal("-2"), 0),        # VAT 10 %
+        ("ENTRY", "3010", Decimal(-200), 25.5),   # the product's defaultAccount
+        ("ENTRY", "3000", Decimal(-20), 10),      # no product: the company sales account
+        ("ENTRY", "2939", Decimal(-51), 0),       # VAT 25.5 %
+        ("ENTRY", "2939", Decimal(-2), 0),        # VAT 10 %
     ]
     assert sum(Decimal(str(t["accountingValue"])) for t in receipt["transactions"]) == 0
 

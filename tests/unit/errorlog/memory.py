@@ -9,7 +9,7 @@ from decimal import Decimal
 from domain.error_log import DeadLetter, ErrorLogAction, ErrorLogEntry, ErrorStatus, OriginalEvent, SourceLocation
 from domain.errors import FieldError
 
-T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def entry(key: str = "acme/INV-1", *, code: str = "PROCOUNTOR_VALIDATION", status: ErrorStatus = ErrorStatus.OPEN,
@@ -31,7 +31,7 @@ class MemoryErrorLog:
     writes: list[tuple[str, ErrorLogEntry | None]] = field(default_factory=list)
 
     @classmethod
-    def of(cls, *entries: ErrorLogEntry) -> "MemoryErrorLog":
+    def of(cls, *entries: ErrorLogEntry) -> MemoryErrorLog:
         return cls({e.key: e for e in entries})
 
     def entries(self) -> list[ErrorLogEntry]:

@@ -55,7 +55,7 @@ def test_reprocess_marks_reprocessing_before_replaying_and_audits() -> None:
     use_cases, log, replayer, audit, _ = actions(entry("acme/1", replay_count=1))
     [result] = use_cases.reprocess(ACME, ["acme/1"], reason="product fixed")
     assert result.outcome is Outcome.REPROCESSING and result.ok
-    key, written = log.writes[0]
+    _key, written = log.writes[0]
     assert written.status is ErrorStatus.REPROCESSING and written.action_id == "a0" and written.replay_count == 2
     event, action = replayer.sent[0]
     assert event.value == b"original acme/1"
@@ -65,7 +65,7 @@ def test_reprocess_marks_reprocessing_before_replaying_and_audits() -> None:
 
 
 def test_a_second_reprocess_while_the_first_runs_is_refused_unless_forced() -> None:
-    use_cases, log, replayer, _audit, _ = actions(entry("acme/1"))
+    use_cases, _log, replayer, _audit, _ = actions(entry("acme/1"))
     assert use_cases.reprocess(OPERATOR, ["acme/1"])[0].outcome is Outcome.REPROCESSING
     assert use_cases.reprocess(OPERATOR, ["acme/1"])[0].outcome is Outcome.ALREADY_REPROCESSING
     assert len(replayer.sent) == 1

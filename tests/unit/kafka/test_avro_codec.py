@@ -13,7 +13,7 @@ from adapters.kafka.events import invoice_issued_record
 
 def _issued() -> dict:
     return invoice_issued_record("e1", "acme", "inv-1", b"<Invoice/>",
-                                 occurred_at=dt.datetime(2026, 11, 26, tzinfo=dt.timezone.utc))
+                                 occurred_at=dt.datetime(2026, 11, 26, tzinfo=dt.UTC))
 
 
 def test_pinned_ids_write_the_confluent_header() -> None:
@@ -46,8 +46,8 @@ def test_a_result_record_is_not_taken_for_an_invoice_event() -> None:
     with pytest.raises(AvroDecodeError) as info:
         codec.decode(codec.encode("InvoiceTransferFailed", {
             "event_id": "e", "tenant": "t", "invoice_id": "i", "failure_class": "permanent", "code": "X",
-            "message": "m", "attempts": 1, "first_failure_at": dt.datetime.now(dt.timezone.utc),
-            "last_failure_at": dt.datetime.now(dt.timezone.utc),
-            "source": {"topic": "t", "partition": 0, "offset": 1, "timestamp": dt.datetime.now(dt.timezone.utc)}}),
+            "message": "m", "attempts": 1, "first_failure_at": dt.datetime.now(dt.UTC),
+            "last_failure_at": dt.datetime.now(dt.UTC),
+            "source": {"topic": "t", "partition": 0, "offset": 1, "timestamp": dt.datetime.now(dt.UTC)}}),
             expected="InvoiceIssued")
     assert info.value.code == "AVRO_UNEXPECTED_SCHEMA"

@@ -145,7 +145,7 @@ def test_concurrent_threads_share_one_token_fetch() -> None:
         try:
             barrier.wait()
             client.get_company()
-        except BaseException as exc:  # pragma: no cover - reported below
+        except BaseException as exc:  # noqa: BLE001 - pragma: no cover - reported below
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(16)]

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from adapters.procountor.company_context import demo_company_context, resolve_vat_statuses, VatStatus
+from adapters.procountor.company_context import VatStatus, demo_company_context, resolve_vat_statuses
 from adapters.procountor.invoice_mapping import business_id, map_invoice, original_invoice_number
 from adapters.procountor.row_arithmetic import exact_row, procountor_row_totals
 from adapters.procountor.text_policy import TextPolicy, to_cp1252
@@ -20,7 +20,7 @@ from domain.errors import InvoiceRuleError
 from domain.invoice import AllowanceCharge, Attachment, DocumentKind, MonetaryTotals
 from domain.parties import Address
 from domain.payment_reference import choose_payment_reference
-from domain.posting import (InvoicePosting, LineProduct, ProductDisposition, ProductRef, expected_booked_totals)
+from domain.posting import InvoicePosting, LineProduct, ProductDisposition, ProductRef, expected_booked_totals
 
 COMPANY = demo_company_context()
 
@@ -203,7 +203,7 @@ def test_foreign_currency_needs_procountors_rate():
 
 
 def test_vat_rate_not_enabled_names_rate_and_line(invoice):
-    line = replace(invoice.lines[1], vat_rate=Decimal("24"))
+    line = replace(invoice.lines[1], vat_rate=Decimal(24))
     with pytest.raises(InvoiceRuleError) as error:
         mapped(replace(invoice, lines=(invoice.lines[0], line, *invoice.lines[2:])))
     assert error.value.code == "VAT_RATE_NOT_ENABLED"
@@ -304,13 +304,13 @@ def test_due_date_from_payment_terms_when_missing(invoice):
 
 
 @pytest.mark.parametrize("quantity, unit_price, target, strategy", [
-    (Decimal("3"), Decimal("19.99"), Decimal("59.97"), "natural"),
-    (Decimal("10"), Decimal("410"), Decimal("4000.00"), "discount"),  # line allowance as a discount
-    (Decimal("2"), Decimal("1950"), Decimal("3800.00"), "discount"),
-    (Decimal("3"), Decimal("10"), Decimal("31.00"), "effective_price"),  # a line charge
-    (Decimal("7"), Decimal("0.123456"), Decimal("0.86"), "effective_price"),
-    (Decimal("0.0000001"), Decimal("5"), Decimal("0.01"), "quantity_one"),
-    (Decimal("-4"), Decimal("2.5"), Decimal("-10.00"), "natural"),
+    (Decimal(3), Decimal("19.99"), Decimal("59.97"), "natural"),
+    (Decimal(10), Decimal(410), Decimal("4000.00"), "discount"),  # line allowance as a discount
+    (Decimal(2), Decimal(1950), Decimal("3800.00"), "discount"),
+    (Decimal(3), Decimal(10), Decimal("31.00"), "effective_price"),  # a line charge
+    (Decimal(7), Decimal("0.123456"), Decimal("0.86"), "effective_price"),
+    (Decimal("0.0000001"), Decimal(5), Decimal("0.01"), "quantity_one"),
+    (Decimal(-4), Decimal("2.5"), Decimal("-10.00"), "natural"),
 ])
 def test_exact_row(quantity, unit_price, target, strategy):
     numbers = exact_row(quantity, unit_price, target)

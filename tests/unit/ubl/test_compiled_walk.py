@@ -16,8 +16,8 @@ from lxml import etree
 
 from adapters.ubl import parser as ubl_parser
 from adapters.ubl.parser import COMPILED_WALK_AVAILABLE, UblInvoiceParser
-from adapters.ubl.samples import sample_invoice
 from adapters.ubl.safe_xml import parse_xml
+from adapters.ubl.samples import sample_invoice
 from adapters.ubl.writer import render_ubl
 from domain.errors import DocumentError
 from domain.invoice import DocumentKind

@@ -35,9 +35,8 @@ def under_one_second():
 
 
 def refused(parser: UblInvoiceParser, data: bytes) -> DocumentError:
-    with under_one_second():
-        with pytest.raises(DocumentError) as caught:
-            parser.parse(data)
+    with under_one_second(), pytest.raises(DocumentError) as caught:
+        parser.parse(data)
     return caught.value
 
 

@@ -53,25 +53,25 @@ def test_base_example_field_by_field(parser):
     assert inv.payment_terms == "Payment within 10 days, 2% discount"
 
     (charge,) = inv.allowances_charges
-    assert charge.is_charge and charge.amount == D("25") and charge.reason == "Insurance"
+    assert charge.is_charge and charge.amount == D(25) and charge.reason == "Insurance"
     assert (charge.vat_category, charge.vat_rate) == ("S", D("25.0"))
 
     assert inv.tax_total == D("331.25")
     (sub,) = inv.tax_subtotals
-    assert (sub.taxable_amount, sub.tax_amount, sub.category, sub.rate) == (D("1325"), D("331.25"), "S", D("25"))
+    assert (sub.taxable_amount, sub.tax_amount, sub.category, sub.rate) == (D(1325), D("331.25"), "S", D(25))
     t = inv.totals
-    assert (t.line_total, t.tax_exclusive, t.tax_inclusive) == (D("1300"), D("1325"), D("1656.25"))
-    assert (t.charge_total, t.allowance_total, t.prepaid, t.rounding) == (D("25"), None, None, None)
+    assert (t.line_total, t.tax_exclusive, t.tax_inclusive) == (D(1300), D(1325), D("1656.25"))
+    assert (t.charge_total, t.allowance_total, t.prepaid, t.rounding) == (D(25), None, None, None)
     assert t.payable == D("1656.25")
 
     first, second = inv.lines
-    assert (first.id, first.quantity, first.unit_code, first.net_amount) == ("1", D("7"), "DAY", D("2800"))
-    assert (first.price, first.base_quantity, first.unit_price) == (D("400"), D("1"), D("400"))
+    assert (first.id, first.quantity, first.unit_code, first.net_amount) == ("1", D(7), "DAY", D(2800))
+    assert (first.price, first.base_quantity, first.unit_price) == (D(400), D(1), D(400))
     assert first.accounting_cost == "Konteringsstreng" and first.order_line_reference == "123"
     assert first.name == "item name" and first.description == "Description of item"
     assert first.standard_item_id == Identifier("7300010000001", "0088")
     assert (first.vat_category, first.vat_rate) == ("S", D("25.0"))
-    assert (second.quantity, second.net_amount) == (D("-3"), D("-1500"))
+    assert (second.quantity, second.net_amount) == (D(-3), D(-1500))
     assert inv.line_count == 2 and not inv.has_attachments
 
 
@@ -80,7 +80,7 @@ def test_credit_note_field_by_field(parser):
     assert inv.kind is DocumentKind.CREDIT_NOTE and inv.is_credit_note and inv.type_code == "381"
     assert inv.notes == ("Please note we have a new phone number: 22 22 22 22",)
     assert inv.references.preceding_invoices == (PrecedingInvoice("Snippet1", None),)
-    assert [line.quantity for line in inv.lines] == [D("7"), D("-3")]
+    assert [line.quantity for line in inv.lines] == [D(7), D(-3)]
     assert inv.lines[0].standard_item_id == Identifier("21382183120983", "0088")
     assert inv.totals.payable == D("1656.25")
     assert not inv.is_negative

@@ -20,8 +20,13 @@ and rounding in ``totals.py``, ledger receipts in ``ledger.py``, the config form
 """
 
 from adapters.procountor.emulator.app import EmulatorApp, create_app
-from adapters.procountor.emulator.config import (DEMO_API_KEY, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, CompanyConfig,
-                                                 EmulatorConfig)
+from adapters.procountor.emulator.config import (
+                                                 DEMO_API_KEY,
+                                                 DEMO_CLIENT_ID,
+                                                 DEMO_CLIENT_SECRET,
+                                                 CompanyConfig,
+                                                 EmulatorConfig,
+)
 from adapters.procountor.emulator.server import EmulatorServer
 
 __all__ = ["DEMO_API_KEY", "DEMO_CLIENT_ID", "DEMO_CLIENT_SECRET", "CompanyConfig", "EmulatorApp", "EmulatorConfig",

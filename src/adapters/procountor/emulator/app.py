@@ -12,8 +12,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from adapters.procountor.emulator import (admin, attachments, auth, invoices, lifecycle, products,
-                                          reference_data)
+from adapters.procountor.emulator import admin, attachments, auth, invoices, lifecycle, products, reference_data
 from adapters.procountor.emulator.config import EmulatorConfig
 from adapters.procountor.emulator.faults import FaultEngine
 from adapters.procountor.emulator.http import ApiError, error_response, errors_response

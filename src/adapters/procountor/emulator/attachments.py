@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import mimetypes
-from urllib.parse import quote
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response

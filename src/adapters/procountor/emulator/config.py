@@ -22,7 +22,7 @@ DEMO_CLIENT_ID = "demo-client"
 DEMO_CLIENT_SECRET = "demo-secret"
 DEMO_API_KEY = "demo-api-key"
 
-FINNISH_VAT_PERCENTS: tuple[Decimal, ...] = (Decimal("25.5"), Decimal("14"), Decimal("10"), Decimal("0"))
+FINNISH_VAT_PERCENTS: tuple[Decimal, ...] = (Decimal("25.5"), Decimal(14), Decimal(10), Decimal(0))
 
 # Procountor publishes no full list of VAT status codes (API-NOTES §8); only 1 = domestic is reasonably certain.
 # The others are plausible placeholders; ``vat_percents`` restricts which percents a status accepts (empty = any).

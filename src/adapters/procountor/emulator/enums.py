@@ -6,7 +6,6 @@ runs without the reference files. Small enums are spelled out where they are use
 
 from __future__ import annotations
 
-
 # InvoiceRow.unit / Product.unit (111 values)
 UNITS: frozenset[str] = frozenset({
     "CM", "LOT", "GRAM", "HOUR", "PERSON", "LINEAR_METER", "KILOGRAM", "MONTH", "KILOMETER", "PIECE",

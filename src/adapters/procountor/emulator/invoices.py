@@ -20,8 +20,16 @@ from starlette.responses import Response
 
 from adapters.procountor.emulator import ledger, reference, totals
 from adapters.procountor.emulator.enums import INVOICE_STATUSES
-from adapters.procountor.emulator.http import (ApiError, errors_response, json_response, page_params, parse_ids,
-                                               read_json, search_result, timestamp)
+from adapters.procountor.emulator.http import (
+    ApiError,
+    errors_response,
+    json_response,
+    page_params,
+    parse_ids,
+    read_json,
+    search_result,
+    timestamp,
+)
 from adapters.procountor.emulator.invoice_rules import CHANNELS, INVOICE_TYPES, validate_invoice
 from adapters.procountor.emulator.products import company_of
 from adapters.procountor.emulator.state import CompanyState
@@ -141,7 +149,7 @@ def _int(request: Request, name: str) -> int | None:
         raise ApiError(400, f"'{raw}' is not an integer", field=name) from exc
 
 
-def _matcher(request: Request):  # noqa: ANN202 (a predicate over stored invoices)
+def _matcher(request: Request):
     q = request.query_params
     statuses = _list(request, "status", INVOICE_STATUSES)
     types = _list(request, "types", INVOICE_TYPES)

@@ -67,7 +67,7 @@ def build_mixed(parts: list[tuple[dict[str, str], bytes]]) -> tuple[bytes, str]:
     for headers, content in parts:
         out += f"--{boundary}\r\n".encode("ascii")
         for key, value in headers.items():
-            out += f"{key}: {value}\r\n".encode("utf-8")
+            out += f"{key}: {value}\r\n".encode()
         out += b"\r\n" + content + b"\r\n"
     out += f"--{boundary}--\r\n".encode("ascii")
     return bytes(out), f"multipart/mixed; boundary={boundary}"

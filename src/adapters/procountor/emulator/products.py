@@ -10,8 +10,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from adapters.procountor.emulator.enums import CURRENCIES, UNITS
-from adapters.procountor.emulator.http import (ApiError, errors_response, json_response, page_params, parse_ids,
-                                               read_json, search_result, timestamp)
+from adapters.procountor.emulator.http import (
+    ApiError,
+    errors_response,
+    json_response,
+    page_params,
+    parse_ids,
+    read_json,
+    search_result,
+    timestamp,
+)
 from adapters.procountor.emulator.state import CompanyState, EmulatorState
 from adapters.procountor.emulator.validation import Validator
 

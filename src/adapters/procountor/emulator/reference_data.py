@@ -20,7 +20,7 @@ RATE_TYPES = frozenset({"PROCOUNTOR_ACCOUNTING_EXCHANGE_RATE", "ACCOUNT_CURRENCY
                         "ACCOUNT_CURRENCY_BUYING_RATE", "ACCOUNT_CURRENCY_SELLING_RATE", "CASH_BUYING_RATE",
                         "CASH_CURRENCY_SALE_EXCHANGE_RATE"})
 # Units of currency per 1 EUR; other currencies get a stable pseudo-rate derived from their code.
-UNITS_PER_EUR = {"EUR": Decimal("1"), "USD": Decimal("1.085"), "SEK": Decimal("11.45"), "NOK": Decimal("11.70"),
+UNITS_PER_EUR = {"EUR": Decimal(1), "USD": Decimal("1.085"), "SEK": Decimal("11.45"), "NOK": Decimal("11.70"),
                  "DKK": Decimal("7.46"), "GBP": Decimal("0.855"), "CHF": Decimal("0.96"), "JPY": Decimal("162.5"),
                  "PLN": Decimal("4.30")}
 OFFERED_CURRENCIES = ("EUR", "USD", "SEK", "NOK", "DKK", "GBP", "CHF", "JPY", "PLN")

@@ -40,7 +40,7 @@ class EmulatorServer:
         return f"{self.root_url}/_emulator"
 
     @property
-    def state(self):  # noqa: ANN201 (EmulatorState; kept loose to avoid an import cycle in annotations)
+    def state(self):
         return self.app.state
 
     def start(self, timeout: float = 10.0) -> EmulatorServer:

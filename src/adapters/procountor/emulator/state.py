@@ -122,7 +122,7 @@ class EmulatorState:
 
     def reset(self) -> None:
         """Back to the start-up configuration: companies re-created, data and tokens dropped."""
-        from adapters.procountor.emulator.products import seed_products  # noqa: PLC0415 (products needs state types)
+        from adapters.procountor.emulator.products import seed_products
 
         with self.lock:
             self.companies = {}
