@@ -23,6 +23,7 @@ class FakeAccountingGateway:
     requests: list[str] = field(default_factory=list)
     fail_next_post: ProcountorError | None = None
     save_before_failing: bool = False
+    fail_next_attach: ProcountorError | None = None  # raised after the upload was saved (a lost answer)
     totals_skew: BookedTotals | None = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
@@ -63,6 +64,9 @@ class FakeAccountingGateway:
         if attachment.filename in names:
             return False
         names.append(attachment.filename)
+        failure, self.fail_next_attach = self.fail_next_attach, None
+        if failure is not None:
+            raise failure
         return True
 
     def _totals(self, posting: InvoicePosting) -> BookedTotals:

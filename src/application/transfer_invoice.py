@@ -128,7 +128,7 @@ class TransferInvoiceHandler:
             self.journal.record(journal_key, AttemptRecord(AttemptState.ATTEMPTING, attempted_at=self.clock()))
             posted = self._post(gateway, posting)
         for attachment in invoice.attachments:
-            if attachment.content is not None and gateway.attach(posted, attachment):
+            if attachment.content is not None and self._attach(gateway, posted, attachment):
                 attachments += 1
         self.journal.record(journal_key, AttemptRecord(AttemptState.POSTED, posted.procountor_id))
         warnings.extend(posted.warnings)  # reported on the result, never silently lost
@@ -157,9 +157,20 @@ class TransferInvoiceHandler:
             existing = gateway.find_posted_invoice(posting.invoice)
             if existing is not None:
                 return existing
-            if self.outcome_settle_s > 0:
-                error.retry_after_s = self.outcome_settle_s  # it may still be saved: ask again after the window
+            self._settle_before_retry(error)
             raise
+
+    def _attach(self, gateway: AccountingGateway, posted: PostedInvoice, attachment) -> bool:
+        try:
+            return gateway.attach(posted, attachment)
+        except ProcountorError as error:
+            if error.code == "OUTCOME_UNKNOWN":  # the upload may still be saved: the retry checks after the window
+                self._settle_before_retry(error)
+            raise
+
+    def _settle_before_retry(self, error: ProcountorError) -> None:
+        if self.outcome_settle_s > 0:
+            error.retry_after_s = self.outcome_settle_s
 
     def _wait_for_earlier_attempt(self, earlier: AttemptRecord) -> None:
         """An earlier POST's outcome is unknown and the look-up found nothing: post again only once that POST can

@@ -86,7 +86,9 @@ def test_operator_reprocesses_and_ignores_from_the_page(kafka_bootstrap: str, ch
             browser.wait_for("document.getElementById('message').textContent.includes('reprocessing')",
                              what="the reprocess result")
             browser.click(row(dropped, "button.ignore"))
-            browser.type_into(row(dropped, "input.ignore-reason"), "sent by mistake")
+            reason_box = row(dropped, "input.ignore-reason")
+            browser.wait_for(f"!!document.querySelector({json.dumps(reason_box)})", what="the ignore form")
+            browser.type_into(reason_box, "sent by mistake")
             browser.click(row(dropped, "button.ignore-confirm"))
             browser.wait_for("document.getElementById('message').textContent.includes('ignored')",
                              what="the ignore result")

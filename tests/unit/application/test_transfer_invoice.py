@@ -187,3 +187,17 @@ def test_an_unknown_outcome_is_not_posted_again_inside_the_settle_window(invoice
     assert isinstance(late, InvoiceTransferred) and not late.already_existed
     assert gateway.posted_count("INV-100") == 1
 
+
+
+def test_an_attachment_upload_with_an_unknown_outcome_is_retried_after_the_settle_window() -> None:
+    """The upload may still be saved late, like a POST: the retry (which skips names already there) waits."""
+    handler, gateway, _, _ = make_handler()
+    handler.outcome_settle_s = 120.0
+    gateway.fail_next_attach = outcome_unknown()
+    invoice = sample_invoice("INV-ATT", lines=1, with_attachment=True)
+    first = handler(command_for(invoice))
+    assert isinstance(first, TransferFailed) and first.error.code == "OUTCOME_UNKNOWN"
+    assert first.error.retry_after_s == 120.0
+    second = handler(command_for(invoice))
+    assert isinstance(second, InvoiceTransferred) and second.already_existed
+    assert [len(names) for names in gateway.attachments.values()] == [1]
