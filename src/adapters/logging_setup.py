@@ -49,6 +49,10 @@ REDACTOR = SecretRedactor()
 def configure_logging(level: str = "INFO", json: bool = True, stream=None) -> None:
     stream = stream or sys.stderr
     logging.basicConfig(stream=stream, level=level, format="%(message)s")
+    # httpx logs every request at INFO as a plain text line (not JSON, not scrubbed, CPU on every request); the
+    # session's own ``procountor_request`` event already records each request.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level)))
     renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
     structlog.configure(
         processors=[

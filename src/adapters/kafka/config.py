@@ -29,11 +29,12 @@ class WorkerConfig:
     bootstrap_servers: str
     group_id: str = "procountor-connector"
     topics: Topics = field(default_factory=Topics)
-    # Events taken from Kafka and not yet finished; above it partitions are paused, at half of it resumed. A resumed
-    # consumer delivers again only after ~0.5 s (librdkafka refetches what pause() dropped), so the half left must
-    # cover that at full speed: 64 starved 32 threads (~105 inv/s of a 200/s bound), 256 does not (benchmarks/).
-    max_in_flight: int = 256
-    max_in_flight_bytes: int = 128 * 1024 * 1024  # the same bound in bytes: 256 events of 20 MB would be 5 GB
+    # Events taken from Kafka and not yet finished; above it partitions are paused, at half of it resumed. pause()
+    # drops what librdkafka had prefetched, and a resumed consumer delivers again 0.03-0.9 s later (0.35 s typical,
+    # benchmarks/); the half left must cover that at full speed for every tenant, or threads sit idle. With 256, 10
+    # rate-limited tenants at 200 invoices/s reached 80-100% of the bound batch to batch; with 512, 100%.
+    max_in_flight: int = 512
+    max_in_flight_bytes: int = 128 * 1024 * 1024  # the same bound in bytes: 512 events of 20 MB would be 10 GB
     # Concurrent transfers (each mostly waits on Procountor or on its tenant's rate limiter, so a thread stuck behind
     # one tenant's limit serves no other): 32 reached ~80% of 10 tenants x 20 req/s at 50-100 ms, 64 over 90%.
     worker_threads: int = 64

@@ -1,15 +1,19 @@
 """Many invoices in flight, one at a time per key.
 
 Events of one key (tenant/invoice) run strictly in order; events of different keys run concurrently, up to the
-thread pool's size. A transient failure delays only its own key (the event stays at the head of its key's queue
+thread pool's size. Free threads go to the tenants with the fewest running events first: each tenant's requests are
+rate-limited per API client, so a thread given to a tenant that already has many running only sleeps in its rate
+limiter while another tenant's invoices wait for a thread (one tenant's bulk upload must not starve the others).
+A transient failure delays only its own key (the event stays at the head of its key's queue
 with a not-before time); a tenant whose connection failed is held, so its events wait without running. Only the
 poll loop's thread calls this class.
 """
 
 from __future__ import annotations
 
+import heapq
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,6 +45,7 @@ class KeyedScheduler:
         self._clock = clock
         self._queues: dict[str, deque[WorkItem]] = {}
         self._running: set[str] = set()
+        self._running_per_tenant: Counter[str] = Counter()
         self._held_until: dict[str, float] = {}  # tenant -> monotonic time of its next probe
         self._paused_until = 0.0
 
@@ -48,9 +53,16 @@ class KeyedScheduler:
     def submit(self, item: WorkItem) -> None:
         self._queues.setdefault(item.key, deque()).append(item)
 
+    def _stopped(self, item: WorkItem) -> None:
+        if item.key in self._running:
+            self._running.discard(item.key)
+            self._running_per_tenant[item.tenant] -= 1
+            if self._running_per_tenant[item.tenant] <= 0:
+                del self._running_per_tenant[item.tenant]
+
     def finished(self, item: WorkItem) -> None:
         """The head of ``item``'s key is done (its outcome produced): the next event of the key may run."""
-        self._running.discard(item.key)
+        self._stopped(item)
         queue = self._queues.get(item.key)
         if queue and queue[0] is item:
             queue.popleft()
@@ -58,7 +70,7 @@ class KeyedScheduler:
             del self._queues[item.key]
 
     def retry_later(self, item: WorkItem, delay_s: float) -> None:
-        self._running.discard(item.key)
+        self._stopped(item)
         item.not_before = self._clock() + delay_s
 
     def hold_tenant(self, tenant: str, delay_s: float) -> None:
@@ -88,29 +100,36 @@ class KeyedScheduler:
 
     # -- what may run now ----------------------------------------------------------------------------------------
     def ready(self) -> list[WorkItem]:
-        """Items to start now; the caller must start every one it is given."""
+        """Items to start now, fewest-running tenant first; the caller must start every one it is given."""
         now = self._clock()
-        if now < self._paused_until:
+        free = self._capacity - len(self._running)
+        if now < self._paused_until or free <= 0:
             return []
-        started = []
-        probing: set[str] = set()
+        waiting: dict[str, deque[WorkItem]] = {}  # tenant -> startable heads, in arrival order
         for key, queue in self._queues.items():
-            if len(self._running) >= self._capacity:
-                break
             if key in self._running:
                 continue
             head = queue[0]
             if head.not_before > now:
                 continue
             held = self._held_until.get(head.tenant)
-            if held is not None:
-                # One probe per tenant when its hold expires; the rest keep waiting for its outcome.
-                if held > now or head.tenant in probing:
-                    continue
-                probing.add(head.tenant)
-                self._held_until[head.tenant] = now + 3600
-            self._running.add(key)
+            # A held tenant gets one probe when its hold expires; the rest keep waiting for its outcome.
+            if held is not None and (held > now or head.tenant in waiting):
+                continue
+            waiting.setdefault(head.tenant, deque()).append(head)
+        turns = [(self._running_per_tenant[tenant], order, tenant) for order, tenant in enumerate(waiting)]
+        heapq.heapify(turns)
+        started = []
+        while turns and len(started) < free:
+            running, order, tenant = heapq.heappop(turns)
+            head = waiting[tenant].popleft()
+            if tenant in self._held_until:
+                self._held_until[tenant] = now + 3600  # the probe is out; its outcome releases or re-holds
+            self._running.add(head.key)
+            self._running_per_tenant[tenant] += 1
             started.append(head)
+            if waiting[tenant]:
+                heapq.heappush(turns, (running + 1, order, tenant))
         return started
 
     @property
