@@ -34,7 +34,10 @@ class WorkerConfig:
     # benchmarks/); the half left must cover that at full speed for every tenant, or threads sit idle. With 256, 10
     # rate-limited tenants at 200 invoices/s reached 80-100% of the bound batch to batch; with 512, 100%.
     max_in_flight: int = 512
-    max_in_flight_bytes: int = 128 * 1024 * 1024  # the same bound in bytes: 512 events of 20 MB would be 10 GB
+    # The same bound in bytes (512 events of 20 MB would be 10 GB). Each buffered event is held twice (the Avro value
+    # for a dead letter, the decoded document), plus up to worker_threads parsed: a window of 500-line invoices
+    # (360 KB) peaked at 500 MB RSS with 128 MiB here and 315 MB with 64 MiB (366 MB with the earlier 256 events).
+    max_in_flight_bytes: int = 64 * 1024 * 1024
     # Concurrent transfers (each mostly waits on Procountor or on its tenant's rate limiter, so a thread stuck behind
     # one tenant's limit serves no other): 32 reached ~80% of 10 tenants x 20 req/s at 50-100 ms, 64 over 90%.
     worker_threads: int = 64
