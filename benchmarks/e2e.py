@@ -2,7 +2,7 @@
 
 The emulator runs as ``procountor-connector emulator`` (own process, own GIL) with ``tenants`` companies, each
 limited to ``rate_limit`` requests/s. The worker is ``benchmarks/worker_proc.py worker`` (``bootstrap.build_worker``,
-unchanged defaults: 32 transfer threads, 64 events in flight). This process publishes InvoiceIssued events and reads
+the product defaults: 64 transfer threads, 512 events in flight). This process publishes InvoiceIssued events and reads
 the outcomes back; a batch's throughput is (n - 1) / (time of the last outcome - time of the first), from the
 outcome records' own timestamps (set by the worker's producer).
 """
