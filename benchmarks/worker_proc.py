@@ -44,6 +44,28 @@ def _config(args) -> WorkerConfig:
                         topics=topics_for(args.suffix), transient_backoff_s=0.5)
 
 
+def _install_growth_report(frames: int) -> None:
+    """tracemalloc in the worker; each SIGUSR1 prints (stderr) the allocation sites that grew most since the last."""
+    import tracemalloc
+
+    tracemalloc.start(frames)
+    last = [tracemalloc.take_snapshot()]
+
+    def report(*_):
+        snapshot = tracemalloc.take_snapshot()
+        diff = snapshot.compare_to(last[0], "traceback")
+        last[0] = snapshot
+        total = sum(d.size_diff for d in diff)
+        print(f"GROWTH total {total / 1024:.0f} KiB", file=sys.stderr)
+        for d in diff[:12]:
+            print(f"GROWTH {d.size_diff / 1024:9.1f} KiB {d.count_diff:+8d} blocks", file=sys.stderr)
+            for line in d.traceback.format()[-2 * frames:]:
+                print(f"GROWTH     {line}", file=sys.stderr)
+        sys.stderr.flush()
+
+    signal.signal(signal.SIGUSR1, report)
+
+
 def run_worker(args) -> None:
     import dataclasses
 
@@ -68,6 +90,8 @@ def run_worker(args) -> None:
         print("READY", flush=True)
 
     app.worker._on_assign = on_assign
+    if os.environ.get("BENCH_TRACEMALLOC"):  # diagnostics: on SIGUSR1, what grew since the previous SIGUSR1
+        _install_growth_report(int(os.environ["BENCH_TRACEMALLOC"]))
     if os.environ.get("BENCH_WORKER_TRACE"):  # diagnostics: the loop's state once a second, on stderr
         def trace():
             w = app.worker
