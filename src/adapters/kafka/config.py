@@ -36,7 +36,7 @@ class WorkerConfig:
     max_in_flight: int = 512
     # The same bound in bytes (512 events of 20 MB would be 10 GB). Each buffered event is held twice (the Avro value
     # for a dead letter, the decoded document), plus up to worker_threads parsed: a window of 500-line invoices
-    # (360 KB) peaked at 500 MB RSS with 128 MiB here and 315 MB with 64 MiB (366 MB with the earlier 256 events).
+    # (360 KB) peaked at 500 MB RSS with 128 MiB here, 302-389 MB over four runs with 64 MiB (366 MB with 256 events).
     max_in_flight_bytes: int = 64 * 1024 * 1024
     # Concurrent transfers (each mostly waits on Procountor or on its tenant's rate limiter, so a thread stuck behind
     # one tenant's limit serves no other): 32 reached ~80% of 10 tenants x 20 req/s at 50-100 ms, 64 over 90%.
