@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ci import in_ci
+
 
 def _docker_answers() -> bool:
     try:
@@ -25,10 +27,6 @@ def _docker_answers() -> bool:
         return True
     except Exception:  # noqa: BLE001 - no Docker engine answering, whatever the reason: use the local broker
         return False
-
-
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +49,7 @@ def kafka_bootstrap() -> Iterator[str]:
         bootstrap = broker.start()
     except Exception as exc:  # noqa: BLE001 - turned into a failure or a skip below
         message = f"no Kafka broker: KAFKA_BOOTSTRAP_SERVERS unset, no Docker, scripts/kafka-local failed: {exc}"
-        if _in_ci():
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     try:

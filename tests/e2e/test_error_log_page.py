@@ -4,7 +4,6 @@ and ignores another; afterwards the topics and the Procountor emulator say what 
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 
 import pytest
@@ -18,6 +17,7 @@ from adapters.kafka.acked_producer import AckedProducer
 from adapters.ops.server import OpsServer, ops_app
 from adapters.ubl.samples import sample_invoice
 from adapters.ubl.writer import render_ubl
+from tests.ci import in_ci
 from tests.e2e.cdp import Browser, find_chromium
 from tests.integration.errorlog.harness import (
     TENANT,
@@ -44,7 +44,7 @@ def chromium() -> str:
     binary = find_chromium()
     if binary is None:
         message = "no Chromium binary (apt-get install chromium, or set CHROMIUM_BINARY)"
-        if os.environ.get("CI", "").lower() == "true":
+        if in_ci():
             pytest.fail(message)
         pytest.skip(message)
     return binary

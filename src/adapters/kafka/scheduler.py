@@ -45,7 +45,6 @@ class KeyedScheduler:
         self._clock = clock
         self._queues: dict[str, deque[WorkItem]] = {}
         self._running: set[str] = set()
-        self._running_per_tenant: Counter[str] = Counter()
         self._held_until: dict[str, float] = {}  # tenant -> monotonic time of its next probe
         self._paused_until = 0.0
 
@@ -53,16 +52,9 @@ class KeyedScheduler:
     def submit(self, item: WorkItem) -> None:
         self._queues.setdefault(item.key, deque()).append(item)
 
-    def _stopped(self, item: WorkItem) -> None:
-        if item.key in self._running:
-            self._running.discard(item.key)
-            self._running_per_tenant[item.tenant] -= 1
-            if self._running_per_tenant[item.tenant] <= 0:
-                del self._running_per_tenant[item.tenant]
-
     def finished(self, item: WorkItem) -> None:
         """The head of ``item``'s key is done (its outcome produced): the next event of the key may run."""
-        self._stopped(item)
+        self._running.discard(item.key)
         queue = self._queues.get(item.key)
         if queue and queue[0] is item:
             queue.popleft()
@@ -70,7 +62,7 @@ class KeyedScheduler:
             del self._queues[item.key]
 
     def retry_later(self, item: WorkItem, delay_s: float) -> None:
-        self._stopped(item)
+        self._running.discard(item.key)
         item.not_before = self._clock() + delay_s
 
     def hold_tenant(self, tenant: str, delay_s: float) -> None:
@@ -117,7 +109,9 @@ class KeyedScheduler:
             if held is not None and (held > now or head.tenant in waiting):
                 continue
             waiting.setdefault(head.tenant, deque()).append(head)
-        turns = [(self._running_per_tenant[tenant], order, tenant) for order, tenant in enumerate(waiting)]
+        # A running event is the head of its key's queue until finished() pops it.
+        running_per_tenant = Counter(self._queues[key][0].tenant for key in self._running)
+        turns = [(running_per_tenant[tenant], order, tenant) for order, tenant in enumerate(waiting)]
         heapq.heapify(turns)
         started = []
         while turns and len(started) < free:
@@ -126,7 +120,6 @@ class KeyedScheduler:
             if tenant in self._held_until:
                 self._held_until[tenant] = now + 3600  # the probe is out; its outcome releases or re-holds
             self._running.add(head.key)
-            self._running_per_tenant[tenant] += 1
             started.append(head)
             if waiting[tenant]:
                 heapq.heappush(turns, (running + 1, order, tenant))
