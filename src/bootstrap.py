@@ -76,7 +76,8 @@ def build_worker(config: WorkerConfig | None = None, connections_file: Path | No
     connections_file = connections_file or Path(os.environ[CONNECTIONS_FILE_ENV])
     ensure_topics(config.bootstrap_servers, config.topics)
     connections = build_connections(config, connections_file)
-    journal = KafkaAttemptJournal(config.bootstrap_servers, config.topics.attempts)
+    journal = KafkaAttemptJournal(config.bootstrap_servers, config.topics.attempts,
+                                  remembered=config.journal_remembered)
     options = {"timeout": config.procountor_timeout_s, **(client_options or {})}
     gateways = ProcountorGateways(lambda connection: procountor_client_for(connection, **options))
     handler = TransferInvoiceHandler(UblInvoiceParser(), connections, gateways, journal,

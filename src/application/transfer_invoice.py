@@ -5,10 +5,12 @@ Order of work, and why:
 2. Find the tenant's connection: a missing or broken connection is a connection-level failure, so the worker holds
    the tenant's invoices instead of filling the error log.
 3. Consult the attempt journal: POSTED means the invoice is already in the books (nothing is sent); ATTEMPTING, or a
-   replay, means an earlier POST's outcome is unknown, so Procountor is asked before posting again. A POST whose
-   answer never came may still be saved after the client gave up (Procountor has no idempotency key), so an
-   ATTEMPTING younger than ``outcome_settle_s`` that the look-up cannot find is not posted again yet: it fails as
-   TRANSIENT ``OUTCOME_PENDING`` with ``retry_after_s`` and is looked up again when the window has passed.
+   replay, means an earlier POST's outcome is unknown, so Procountor is asked before posting again. FORGOTTEN (a
+   record too old for the journal to keep) is asked about the same way, and posted when Procountor has no such
+   invoice. A POST whose answer never came may still be saved after the client gave up (Procountor has no
+   idempotency key), so an ATTEMPTING younger than ``outcome_settle_s`` that the look-up cannot find is not posted
+   again yet: it fails as TRANSIENT ``OUTCOME_PENDING`` with ``retry_after_s`` and is looked up again when the window
+   has passed.
 4. Resolve products, record ATTEMPTING durably, POST, attach, compare Procountor's totals with the document's,
    record POSTED.
 """

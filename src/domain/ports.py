@@ -66,6 +66,9 @@ class ConnectionDirectory(Protocol):
 class AttemptState(str, Enum):
     ATTEMPTING = "attempting"  # a POST may have reached Procountor; its outcome is not known here
     POSTED = "posted"  # the invoice is in Procountor with this id
+    # The journal keeps only that this key probably had a record, not the record: it may have been attempted or
+    # posted, so Procountor is asked first. Answered by get() for old records, never written.
+    FORGOTTEN = "forgotten"
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,9 @@ class AttemptJournal(Protocol):
     ``post_invoice`` while a redelivery after a crash (or a replay) looks the invoice up first, so the duplicate check
     costs a Procountor request only when an earlier attempt's outcome is unknown."""
 
-    def get(self, key: str) -> AttemptRecord | None: ...
+    def get(self, key: str) -> AttemptRecord | None:
+        """None only when this key was never recorded; a record too old to be kept may come back as FORGOTTEN."""
+        ...
 
     def record(self, key: str, record: AttemptRecord) -> None:
         """Return only once the record is durable."""

@@ -1,7 +1,7 @@
 """The attempt journal on a compacted Kafka topic.
 
-Every worker keeps the whole journal in memory, read by a background thread from the start of the topic, and
-writes through it. Before a worker processes newly assigned partitions it waits until its reader has caught up with
+Every worker reads the whole journal, by a background thread from the start of the topic, and writes through it; it
+keeps the newest records in memory and only the keys of older ones (``attempt_memory``). Before a worker processes newly assigned partitions it waits until its reader has caught up with
 the topic's end, so an ATTEMPTING record written by the partition's previous owner (even one that was SIGKILLed a
 moment after writing it) is seen before the redelivered event is handled.
 """
@@ -9,7 +9,6 @@ moment after writing it) is seen before the redelivered event is handled.
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 
@@ -17,6 +16,7 @@ import structlog
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, TopicPartition
 
 from adapters.kafka.acked_producer import AckedProducer, KafkaWriteFailed
+from adapters.kafka.attempt_memory import RememberedAttempts
 from adapters.kafka.client_logging import RDKAFKA_LOGGER
 from domain.errors import FailureClass, TransferError
 from domain.ports import AttemptRecord, AttemptState
@@ -29,10 +29,11 @@ class JournalUnavailable(RuntimeError):
 
 
 class KafkaAttemptJournal:
-    def __init__(self, bootstrap_servers: str, topic: str, write_timeout_s: float = 30.0) -> None:
+    def __init__(self, bootstrap_servers: str, topic: str, write_timeout_s: float = 30.0,
+                 remembered: int = 50_000) -> None:
         self._topic = topic
         self._write_timeout_s = write_timeout_s
-        self._state: dict[str, tuple[str, int | None, float | None]] = {}
+        self._memory = RememberedAttempts(remembered)
         self._lock = threading.Lock()
         self._positions: dict[int, int] = {}
         self._stop = threading.Event()
@@ -54,8 +55,7 @@ class KafkaAttemptJournal:
     # -- AttemptJournal port -------------------------------------------------------------------------------------
     def get(self, key: str) -> AttemptRecord | None:
         with self._lock:
-            entry = self._state.get(key)
-        return None if entry is None else AttemptRecord(AttemptState(entry[0]), entry[1], entry[2])
+            return self._memory.get(key)
 
     def record(self, key: str, record: AttemptRecord) -> None:
         fields = {"state": record.state.value, "procountor_id": record.procountor_id}
@@ -86,8 +86,14 @@ class KafkaAttemptJournal:
         raise JournalUnavailable("attempt journal reader did not catch up in time")
 
     def __len__(self) -> int:
+        """Records kept in full (the rest are only known by key)."""
         with self._lock:
-            return len(self._state)
+            return len(self._memory)
+
+    @property
+    def forgotten(self) -> int:
+        with self._lock:
+            return self._memory.forgotten
 
     def close(self) -> None:
         self._stop.set()
@@ -98,17 +104,15 @@ class KafkaAttemptJournal:
 
     # -- background threads --------------------------------------------------------------------------------------
     def _apply(self, key: str, value: bytes | None) -> None:
+        record = None if value is None else _readable(key, value)
         with self._lock:
-            if value is None:
-                self._state.pop(key, None)
+            if record is None:
+                self._memory.remove(key)
                 return
-            data = json.loads(value)
-            current = self._state.get(key)
-            # POSTED is final: a late ATTEMPTING record (a replay racing a success) must not hide the posted id.
-            if current is not None and current[0] == AttemptState.POSTED.value and data["state"] != "posted":
-                return
-            # One shared string rather than json's fresh copy: an entry per invoice ever seen stays in memory (~60 B).
-            self._state[key] = (sys.intern(data["state"]), data.get("procountor_id"), data.get("attempted_at"))
+            forgot = self._memory.apply(key, *record)
+            kept, filters = len(self._memory), self._memory.filters
+        if forgot:
+            log.info("attempt_journal_forgot_oldest", forgotten=forgot, kept=kept, filters=filters)
 
     def _read(self) -> None:
         while not self._stop.is_set():
@@ -119,8 +123,19 @@ class KafkaAttemptJournal:
                 continue
             if message is None or message.error() is not None:
                 continue
-            key = message.key().decode() if message.key() else None
+            key = message.key().decode(errors="replace") if message.key() else None
             if key is not None:
                 self._apply(key, message.value())
             with self._lock:
                 self._positions[message.partition()] = message.offset() + 1
+
+
+def _readable(key: str, value: bytes) -> tuple[str, int | None, float | None]:
+    """A record as (state, procountor id, attempted at). One this version cannot read (another writer, a damaged
+    value) says only that the key was attempted: FORGOTTEN, so its invoice is looked up before any POST."""
+    try:
+        data = json.loads(value)
+        return AttemptState(data["state"]).value, data.get("procountor_id"), data.get("attempted_at")
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("attempt_journal_record_unreadable", key=key, error=type(exc).__name__)
+        return AttemptState.FORGOTTEN.value, None, None

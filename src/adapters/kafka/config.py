@@ -58,6 +58,9 @@ class WorkerConfig:
     # How long a POST whose answer was lost may still be saved by Procountor: until then a look-up that finds nothing
     # does not lead to a second POST (application/transfer_invoice.py). Longer than any server-side processing.
     outcome_settle_s: float = 120.0
+    # Attempt-journal records kept in full in memory (~180 B each); older ones are kept as keys in Bloom filters
+    # (~2 B each) and cost one Procountor look-up if their invoice comes again (adapters/kafka/attempt_memory.py).
+    journal_remembered: int = 50_000
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> WorkerConfig:
@@ -81,4 +84,5 @@ class WorkerConfig:
             kafka_debug=env.get(p + "KAFKA_DEBUG") or None,
             procountor_timeout_s=float(env.get(p + "PROCOUNTOR_TIMEOUT_S", cls.procountor_timeout_s)),
             outcome_settle_s=float(env.get(p + "OUTCOME_SETTLE_S", cls.outcome_settle_s)),
+            journal_remembered=int(env.get(p + "JOURNAL_REMEMBERED", cls.journal_remembered)),
         )

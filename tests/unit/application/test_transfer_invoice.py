@@ -85,6 +85,30 @@ def test_a_replay_looks_the_invoice_up_first(invoice) -> None:
     assert gateway.requests.index("find_invoice INV-100") < gateway.requests.index("post_invoice INV-100")
 
 
+def test_a_forgotten_record_is_looked_up_and_not_posted_again(invoice) -> None:
+    """The journal dropped the record of an invoice posted long ago: Procountor is asked, nothing is posted."""
+    handler, gateway, journal, _ = make_handler()
+    handler(command_for(invoice))
+    journal.records["demo/INV-100"] = AttemptRecord(AttemptState.FORGOTTEN)
+    again = handler(command_for(invoice))
+    assert isinstance(again, InvoiceTransferred) and again.already_existed
+    assert gateway.posted_count("INV-100") == 1
+    assert gateway.requests.count("find_invoice INV-100") == 1
+
+
+def test_a_forgotten_key_that_procountor_does_not_have_is_posted_once(invoice) -> None:
+    """A Bloom filter's false positive (or an attempt that never reached Procountor): the look-up finds nothing, so
+    the invoice is posted, without the settle wait an ATTEMPTING record would impose."""
+    handler, gateway, journal, _ = make_handler()
+    handler.outcome_settle_s = 120.0
+    journal.records["demo/INV-100"] = AttemptRecord(AttemptState.FORGOTTEN)
+    outcome = handler(command_for(invoice))
+    assert isinstance(outcome, InvoiceTransferred) and not outcome.already_existed
+    assert gateway.requests.index("find_invoice INV-100") < gateway.requests.index("post_invoice INV-100")
+    assert gateway.posted_count("INV-100") == 1
+    assert journal.records["demo/INV-100"] == AttemptRecord(AttemptState.POSTED, outcome.procountor_id)
+
+
 def test_products_are_matched_created_or_defaulted() -> None:
     invoice = sample_invoice("INV-200", lines=3, seed=2)
     lines = list(invoice.lines)
