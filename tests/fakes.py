@@ -59,6 +59,9 @@ class FakeAccountingGateway:
             raise failure
         return PostedInvoice(procountor_id, self._totals(posting))
 
+    def settle_accounts(self, posted: PostedInvoice) -> None:
+        self.requests.append(f"settle_accounts {posted.procountor_id}")
+
     def attach(self, posted: PostedInvoice, attachment) -> bool:
         names = self.attachments.setdefault(posted.procountor_id, [])
         if attachment.filename in names:

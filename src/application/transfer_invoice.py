@@ -116,6 +116,8 @@ class TransferInvoiceHandler:
                     f"invoice was posted as Procountor id {earlier.procountor_id} but is no longer there")
             if posted is None and earlier is not None:
                 self._wait_for_earlier_attempt(earlier)
+            if posted is not None and (earlier is None or earlier.state is not AttemptState.POSTED):
+                gateway.settle_accounts(posted)  # the earlier attempt may have stopped after its POST
         products = ProductCounts()
         attachments = 0
         if posted is None:

@@ -42,6 +42,11 @@ class AccountingGateway(Protocol):
         the invoice may or may not exist now."""
         ...
 
+    def settle_accounts(self, posted: PostedInvoice) -> None:
+        """For an invoice found already posted: finish what posting it does after the POST (ledger accounts of rows
+        without a product), if the invoice is still unfinished. Idempotent."""
+        ...
+
     def attach(self, posted: PostedInvoice, attachment: Attachment) -> bool:
         """Upload an embedded attachment unless the invoice already has one of that name; True when uploaded."""
         ...

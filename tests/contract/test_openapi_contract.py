@@ -96,6 +96,24 @@ SALES_PRODUCT = {
 ATTACHMENT_META = {"referenceType": "INVOICE", "referenceId": 1000, "sendWithInvoice": False}
 
 
+# A sales invoice's receipt as GET /ledgerreceipts/{id} gives it, with one row's account changed (API-NOTES §2.5).
+SALES_LEDGER_RECEIPT = {
+    "id": 50001, "type": "SALES_INVOICE", "status": "UNFINISHED", "name": "Asiakas Oy", "receiptDate": date(2024, 9, 2),
+    "vatType": "SALES", "vatStatus": 1, "invoiceId": 10001, "receiptNumber": 1, "invoiceNumber": 1,
+    "partnerCode": "1234567-8", "version": "2024-09-02T10:15:00", "attachments": [],
+    "transactions": [
+        {"id": 1, "transactionType": "REVERSING_ENTRY", "account": "1700", "accountingValue": Decimal("1255.00"),
+         "vatPercent": Decimal(0), "vatType": "SALES", "description": "Asiakas Oy", "dimensionItemValues": []},
+        {"id": 2, "transactionType": "ENTRY", "account": "3010", "accountingValue": Decimal("-1000.00"),
+         "vatPercent": Decimal("25.5"), "vatType": "SALES", "vatStatus": 1, "description": "Consulting",
+         "dimensionItemValues": [], "startDate": date(2024, 9, 1), "endDate": date(2024, 9, 30)},
+        {"id": 3, "transactionType": "ENTRY", "account": "2939", "accountingValue": Decimal("-255.00"),
+         "vatPercent": Decimal(0), "vatType": "SALES", "vatStatus": 1, "description": "VAT 25.5 %",
+         "dimensionItemValues": []},
+    ],
+}
+
+
 class Recorder:
     """Answers every request plausibly and keeps it for validation."""
 
@@ -147,6 +165,7 @@ CALLS = {
     "find_invoices_by_original_number": lambda c: c.find_invoices_by_original_number(
         "0037123456:INV-2024-0042", start_date=date(2024, 9, 1), end_date=date(2024, 9, 30)),
     "get_ledger_receipt": lambda c: c.get_ledger_receipt(2000),
+    "update_ledger_receipt": lambda c: c.update_ledger_receipt(50001, SALES_LEDGER_RECEIPT),
     "upload_attachment": lambda c: c.upload_attachment(ATTACHMENT_META, "INV-2024-0042.pdf", b"%PDF-1.7",
                                                        "application/pdf"),
     "get_attachment": lambda c: c.get_attachment(77),

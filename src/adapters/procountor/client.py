@@ -191,6 +191,13 @@ class ProcountorClient:
     def get_ledger_receipt(self, receipt_id: int) -> dict[str, Any]:
         return self._get("/ledgerreceipts/{receiptId}", receiptId=receipt_id)
 
+    def update_ledger_receipt(self, receipt_id: int, receipt: dict[str, Any]) -> dict[str, Any]:
+        """PUT /ledgerreceipts/{id} with the full receipt as read, changed, and with its ``version`` (API-NOTES
+        §2.5): how an invoice row's ledger account is set. Retried like any PUT; a retry after a lost answer meets
+        a stale version (400), so the caller reads the receipt again to see whether the change was made."""
+        return self._session.request_json("PUT", "/ledgerreceipts/{receiptId}", path_params={"receiptId": receipt_id},
+                                          json_body=receipt)
+
     # -- attachments -----------------------------------------------------------------------------------------
 
     def upload_attachment(self, meta: dict[str, Any], filename: str, content: bytes, mime_type: str) -> dict[str, Any]:

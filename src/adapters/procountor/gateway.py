@@ -8,8 +8,8 @@ created meanwhile in Procountor is seen soon).
 Accounts (API-NOTES §2.5): the body asks for ``accountingByRow``, so rows with a ``productId`` book to the product's
 default account. Rows without one book to the company's default sales account; when the connection names another
 ``default_sales_account``, the ledger receipt is read back and those entries are moved through
-``PUT /ledgerreceipts/{id}`` if the client offers it (``update_ledger_receipt``), otherwise the difference is logged
-as ``ledger_account_not_applied`` (the current client has no PUT for ledger receipts).
+``PUT /ledgerreceipts/{id}`` (``ledger_accounts``). An invoice found already posted (a redelivery after a crash
+between the POST and the PUT) gets the same check while it is still UNFINISHED (``settle_accounts``).
 """
 
 from __future__ import annotations
@@ -28,13 +28,14 @@ import structlog
 from adapters.crash_points import maybe_crash
 from adapters.procountor.company_context import CompanyContext
 from adapters.procountor.invoice_mapping import MappedInvoice, map_invoice, original_invoice_number
+from adapters.procountor.ledger_accounts import defaults_booked, ledger_accounts, product_less_keys
 from adapters.procountor.text_policy import TextPolicy
 from adapters.procountor.units import procountor_unit, unit_table
 from domain.connection import Connection
 from domain.errors import InvoiceRuleError, ProcountorError
 from domain.invoice import Attachment, Invoice
 from domain.ports import CompanyIdentity
-from domain.posting import BookedTotals, InvoicePosting, PostedInvoice, ProductDisposition, ProductDraft, ProductRef
+from domain.posting import BookedTotals, InvoicePosting, PostedInvoice, ProductDraft, ProductRef
 
 log = structlog.get_logger(__name__)
 
@@ -76,6 +77,8 @@ class ProcountorAccountingGateway:
         self._products: dict[str, ProductRef] = {}
         self._creation_locks: dict[str, threading.Lock] = {}
         self._misses: dict[str, float] = {}
+        # (VAT status, percent) -> the account Procountor books a row without a product to (ledger_accounts.py)
+        self._company_defaults: dict[tuple[Any, Any], str] = {}
 
     # -- company -------------------------------------------------------------------------------------------------
 
@@ -230,11 +233,16 @@ class ProcountorAccountingGateway:
         log.info("procountor_invoice_posted", tenant=self.connection.tenant, invoice_number=invoice.invoice_number,
                  procountor_id=procountor_id, net=str(totals.net), vat=str(totals.vat), gross=str(totals.gross),
                  row_strategies=list(mapped.row_strategies))
-        if any(lp.disposition is ProductDisposition.DEFAULTED for lp in posting.line_products) \
-                or not posting.line_products:
-            self._apply_default_account(saved, mapped, posting)
+        self._default_accounts(procountor_id, saved.get("ledgerReceiptId"), mapped.body["invoiceRows"], fresh=True)
         warnings = tuple(f"{w.code} {w.field}: {w.message}" for w in mapped.warnings)
         return PostedInvoice(procountor_id, totals, warnings=warnings)
+
+    def settle_accounts(self, posted: PostedInvoice) -> None:
+        saved = self.client.get_invoice(posted.procountor_id)
+        if saved.get("status") != "UNFINISHED":  # approved or sent: the books are a person's now
+            return
+        self._default_accounts(posted.procountor_id, saved.get("ledgerReceiptId"), saved.get("invoiceRows") or [],
+                               fresh=False)
 
     def _read_totals(self, procountor_id: int, currency: str) -> BookedTotals:
         totals = booked_totals(self.client.get_invoice(procountor_id), currency)
@@ -243,27 +251,39 @@ class ProcountorAccountingGateway:
                                   f"Procountor invoice {procountor_id} has no invoiceSumInfo in {currency}")
         return totals
 
-    def _apply_default_account(self, saved: dict[str, Any], mapped: MappedInvoice, posting: InvoicePosting) -> None:
-        """Move the ledger entries of rows without a product to the connection's default sales account."""
-        receipt_id = saved.get("ledgerReceiptId")
-        if receipt_id is None:
+    def _default_accounts(self, procountor_id: int, receipt_id: Any, rows: list[dict[str, Any]], fresh: bool) -> None:
+        """Move the ledger entries of rows without a product (lines, charges, rounding) to the connection's default
+        sales account. ``fresh``: the receipt is read right after this worker's own POST, so it shows where
+        Procountor books such rows by itself, which is remembered."""
+        keys = product_less_keys(rows)
+        if receipt_id is None or not keys:
             return
-        rows = mapped.body["invoiceRows"]
-        receipt = self.client.get_ledger_receipt(int(receipt_id))
-        entries = [t for t in receipt.get("transactions") or [] if t.get("transactionType") == "ENTRY"][:len(rows)]
         wanted = self.settings.default_sales_account
-        wrong = [t for row, t in zip(rows, entries) if "productId" not in row and str(t.get("account")) != wanted]
-        if not wrong:
-            return
-        update = getattr(self.client, "update_ledger_receipt", None)
+        with self._lock:
+            if all(self._company_defaults.get(key) == wanted for key in keys):
+                return  # Procountor books these rows to the connection's account itself: nothing to read or move
+        receipt = self.client.get_ledger_receipt(int(receipt_id))
+        if fresh:
+            with self._lock:
+                self._company_defaults.update(defaults_booked(receipt, rows))
+        update = ledger_accounts(receipt, rows, wanted)
         if update is None:
-            log.warning("ledger_account_not_applied", tenant=self.connection.tenant, ledger_receipt_id=receipt_id,
-                        wanted=wanted, booked=sorted({str(t.get("account")) for t in wrong}),
-                        reason="the Procountor client has no PUT /ledgerreceipts")
             return
-        for transaction in wrong:
-            transaction["account"] = wanted
-        update(int(receipt_id), receipt)
+        try:
+            self.client.update_ledger_receipt(int(receipt_id), update.body)
+        except ProcountorError as error:
+            # A retried PUT whose first answer was lost meets a stale version: read again to see what holds.
+            if ledger_accounts(self.client.get_ledger_receipt(int(receipt_id)), rows, wanted) is None:
+                return
+            raise ProcountorError(
+                "LEDGER_ACCOUNT_NOT_APPLIED",
+                f"Procountor invoice {procountor_id} is saved, but {', '.join(f'invoiceRows[{i}]' for i in update.rows)} "
+                f"still book to "
+                f"{', '.join(update.booked)}, not the default sales account {wanted}: {error.code} {error.message}",
+                error.failure_class, field_errors=error.field_errors, http_status=error.http_status,
+                retry_after_s=error.retry_after_s) from error
+        log.info("procountor_ledger_accounts_set", tenant=self.connection.tenant, procountor_id=procountor_id,
+                 ledger_receipt_id=receipt_id, account=wanted, rows=update.rows, booked_before=update.booked)
 
     # -- attachments ---------------------------------------------------------------------------------------------
 

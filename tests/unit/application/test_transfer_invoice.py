@@ -85,6 +85,21 @@ def test_a_replay_looks_the_invoice_up_first(invoice) -> None:
     assert gateway.requests.index("find_invoice INV-100") < gateway.requests.index("post_invoice INV-100")
 
 
+def test_an_invoice_found_after_an_unfinished_attempt_gets_its_accounts_settled(invoice) -> None:
+    """The earlier worker may have died between its POST and the ledger-account update: the found invoice is
+    finished; one recorded POSTED is not touched again."""
+    handler, gateway, journal, _ = make_handler()
+    gateway.fail_next_post, gateway.save_before_failing = outcome_unknown(), True
+    outcome = handler(command_for(invoice))
+    assert isinstance(outcome, InvoiceTransferred) and outcome.already_existed
+    journal.records["demo/INV-100"] = AttemptRecord(AttemptState.ATTEMPTING, attempted_at=1.0)
+    again = handler(command_for(invoice))
+    assert isinstance(again, InvoiceTransferred) and again.already_existed
+    assert gateway.requests.count(f"settle_accounts {again.procountor_id}") == 1
+    handler(command_for(invoice))  # journal says POSTED now
+    assert gateway.requests.count(f"settle_accounts {again.procountor_id}") == 1
+
+
 def test_a_forgotten_record_is_looked_up_and_not_posted_again(invoice) -> None:
     """The journal dropped the record of an invoice posted long ago: Procountor is asked, nothing is posted."""
     handler, gateway, journal, _ = make_handler()

@@ -12,7 +12,16 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 
-from adapters.procountor.emulator import admin, attachments, auth, invoices, lifecycle, products, reference_data
+from adapters.procountor.emulator import (
+    admin,
+    attachments,
+    auth,
+    invoices,
+    ledger_updates,
+    lifecycle,
+    products,
+    reference_data,
+)
 from adapters.procountor.emulator.config import EmulatorConfig
 from adapters.procountor.emulator.faults import FaultEngine
 from adapters.procountor.emulator.http import ApiError, error_response, errors_response
@@ -35,6 +44,7 @@ API_ROUTES = [
     Route("/attachments", attachments.post_attachment, methods=["POST"]),
     Route("/attachments/{attachment_id}", attachments.get_attachment, methods=["GET"]),
     Route("/ledgerreceipts/{ids}", reference_data.ledger_receipts, methods=["GET"]),
+    Route("/ledgerreceipts/{receipt_id}", ledger_updates.update_ledger_receipt, methods=["PUT"]),
     Route("/vats/default", reference_data.vats_default, methods=["GET"]),
     Route("/company", reference_data.company_info, methods=["GET"]),
     Route("/sessioninfo", reference_data.session_info, methods=["GET"]),
