@@ -12,7 +12,7 @@ from pathlib import Path
 
 from adapters.connections.file_directory import FileConnectionDirectory
 from adapters.connections.status_topic import ConnectionStatusTopic, status_of
-from adapters.errorlog.audit import KafkaAuditTrail
+from adapters.errorlog.audit import AUDIT_SCHEMA_ID, KafkaAuditTrail, registered_audit_schema_id
 from adapters.errorlog.dead_letters import KafkaDeadLetters, KafkaOriginalEvents
 from adapters.errorlog.replayer import KafkaEventReplayer
 from adapters.errorlog.tools import ErrorLogTools
@@ -86,6 +86,12 @@ def build_worker(config: WorkerConfig | None = None, connections_file: Path | No
     return WorkerApp(worker=worker, handler=handler, connections=connections, journal=journal)
 
 
+def audit_schema_id(config: WorkerConfig) -> int:
+    if not config.schema_registry_url:
+        return AUDIT_SCHEMA_ID
+    return registered_audit_schema_id(config.schema_registry_url, config.topics.audit)
+
+
 def build_error_log_tools(config: WorkerConfig, via: str = "cli", create_topics: bool = True) -> ErrorLogTools:
     if create_topics:
         ensure_topics(config.bootstrap_servers, config.topics)
@@ -96,7 +102,7 @@ def build_error_log_tools(config: WorkerConfig, via: str = "cli", create_topics:
     dead_letters = KafkaDeadLetters(config.bootstrap_servers, topics.dead_letters)
     originals = KafkaOriginalEvents(config.bootstrap_servers, dead_letters)
     replayer = KafkaEventReplayer(producer, topics.invoices)
-    audit = KafkaAuditTrail(producer, topics.audit)
+    audit = KafkaAuditTrail(producer, topics.audit, audit_schema_id(config))
     actions = ErrorLogActions(log=log, originals=originals, replayer=replayer, audit=audit, via=via)
     replay = ReplayDeadLetters(dead_letters=dead_letters, log=log, replayer=replayer, audit=audit)
     return ErrorLogTools(actions=actions, replay=replay, log=log, originals=originals, producer=producer,

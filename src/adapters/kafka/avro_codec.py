@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any, Protocol
@@ -53,13 +54,14 @@ class RegistrySchemaIds:
     """Registers each schema with a Confluent-compatible schema registry under ``<topic>-value`` subjects.
     Imported lazily: the registry client is only needed when a registry URL is configured."""
 
-    def __init__(self, url: str, subjects: dict[str, str]) -> None:
+    def __init__(self, url: str, subjects: dict[str, str],
+                 load: Callable[[str], str] = load_schema_text) -> None:
         from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 
         # new_client also understands mock:// URLs (an in-process registry, for tests and local runs)
         client = SchemaRegistryClient.new_client({"url": url})
         self._ids = {
-            name: client.register_schema(subject, Schema(load_schema_text(name), "AVRO"))
+            name: client.register_schema(subject, Schema(load(name), "AVRO"))
             for name, subject in subjects.items()
         }
 
