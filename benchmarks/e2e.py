@@ -66,8 +66,8 @@ class Outcomes:
     def __init__(self, bootstrap: str, topics: list[str]) -> None:
         self._consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"bench-outcomes-{uuid.uuid4().hex}",
                                    "enable.auto.commit": False, "auto.offset.reset": "latest",
-                                   # outcomes are timed by their own timestamps, so this reader may fetch lazily and cost the broker
-                                   # (whose CPU is measured) as little as possible
+                                   # outcomes are timed by their own timestamps, so this reader may fetch lazily
+                                   # and cost the broker (whose CPU is measured) as little as possible
                                    "fetch.min.bytes": 262144, "fetch.wait.max.ms": 250,
                                    "isolation.level": "read_uncommitted"})
         self.assigned = threading.Event()

@@ -61,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         rig.batch("warm-up", "worker", 0, 10, 200)
         collapsed = args.out / "worker-profile.txt"
         spy = subprocess.Popen(["py-spy", "record", "--pid", str(rig.worker.pid), "--duration", str(args.seconds),
-                                "--rate", "200", "--format", "raw", "--output", str(collapsed), "--nonblocking", "--gil"])
+                                "--rate", "200", "--format", "raw", "--output", str(collapsed), "--nonblocking",
+                                "--gil"])
         load = threading.Thread(target=lambda: rig.batch("under profile", "worker", args.latency_ms, 10,
                                                          200 * args.seconds, paced=True), daemon=True)
         load.start()

@@ -224,7 +224,8 @@ def table(report: dict) -> str:
                      f"{c['ratio_without_map']:.2f} |")
     corpus = report["cpu"]["corpus"]
     if corpus:
-        lines.append(f"| corpus, {corpus['documents']} documents (sum) | | {corpus['bytes']} | {corpus['floor_us']:.0f} | "
+        lines.append(f"| corpus, {corpus['documents']} documents (sum) | | {corpus['bytes']} | "
+                     f"{corpus['floor_us']:.0f} | "
                      f"{corpus['parse_us']:.0f} | {corpus['map_us']:.0f} | {corpus['avro_us']:.0f} | "
                      f"**{corpus['ratio']:.2f}** | {corpus['ratio_with_json']:.2f} | "
                      f"{corpus['ratio_without_map']:.2f} |")
@@ -245,7 +246,8 @@ def table(report: dict) -> str:
                  "req/inv | other load (cores) |")
     lines.append("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|")
     for r in report["throughput"]:
-        lines.append(f"| {r['latency_ms']} | {r['tenants']} | {r['worker']:.1f} | {_fmt(r['bound'])} | {r['binding']} | "
+        lines.append(f"| {r['latency_ms']} | {r['tenants']} | {r['worker']:.1f} | {_fmt(r['bound'])} | "
+                     f"{r['binding']} | "
                      f"**{r['efficiency'] * 100:.0f}%** | {r['one_at_a_time']:.1f} | {r['speedup']:.1f}x | "
                      f"{r['requests_per_invoice']:.2f} | {r['foreign_cores']:.2f} |")
     soak = report["soak"]
@@ -257,7 +259,8 @@ def table(report: dict) -> str:
                  f"{mb(mem['after_sweep'])}, after soak of {mem['soak_invoices']} {mb(mem['after_soak'])} "
                  f"(growth {mem['growth_ratio'] * 100:+.1f}%), in-flight window full of "
                  f"{mem['window_500_lines']['events']} x 500-line invoices "
-                 f"({mem['window_500_lines']['document_bytes'] / 1024:.0f} KB each) {mb(mem['window_500_lines']['rss_peak'])}")
+                 f"({mem['window_500_lines']['document_bytes'] / 1024:.0f} KB each) "
+                 f"{mb(mem['window_500_lines']['rss_peak'])}")
     req = report["requests"]
     lines.append(f"Procountor requests per invoice (happy path, warm caches, {req['invoices']} invoices): "
                  f"{req['per_invoice']:.3f}  {req['by_endpoint']}")

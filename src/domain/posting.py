@@ -31,7 +31,8 @@ class ProductRef:
     id: int
     code: str
     name: str
-    created_now: bool = field(default=False, compare=False)  # created by the call that returned it (a concurrent caller may have won the race)
+    # Created by the call that returned it (a concurrent caller may have won the race).
+    created_now: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True)

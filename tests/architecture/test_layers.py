@@ -45,4 +45,5 @@ def test_the_check_catches_a_forbidden_import(tmp_path: Path) -> None:
     package.mkdir()
     (package / "leaky.py").write_text("import json\nfrom confluent_kafka import Producer\nimport adapters.ubl\n")
     allowed = set(sys.stdlib_module_names) | {"domain"}
-    assert violations(package, allowed) == ["domain/leaky.py imports adapters", "domain/leaky.py imports confluent_kafka"]
+    assert violations(package, allowed) == ["domain/leaky.py imports adapters",
+                                            "domain/leaky.py imports confluent_kafka"]

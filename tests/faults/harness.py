@@ -346,7 +346,8 @@ class Scenario:
         if self.big_messages:  # created first so that ensure_topics leaves their settings alone
             admin = AdminClient({"bootstrap.servers": self.bootstrap})
             big = {"max.message.bytes": str(BIG_MESSAGE_BYTES)}
-            wanted = [NewTopic(self.topics.invoices, 3, 1, config=big), NewTopic(self.topics.dead_letters, 3, 1, config=big)]
+            wanted = [NewTopic(self.topics.invoices, 3, 1, config=big),
+                      NewTopic(self.topics.dead_letters, 3, 1, config=big)]
             for future in admin.create_topics(wanted, operation_timeout=30).values():
                 future.result(60)
         ensure_topics(self.bootstrap, self.topics)

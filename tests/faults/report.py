@@ -13,7 +13,8 @@ from tests.faults.harness import MUTANT_ENV, ROOT
 ROWS: list[dict] = []
 COLUMNS = (("scenario", "scenario"), ("events_published", "events"), ("faults_injected", "faults"),
            ("invoices_posted", "posted"), ("duplicates", "dupes"), ("lost", "lost"),
-           ("dead_lettered", "dead-lettered"), ("recovery_s", "recovery s (worst)"), ("recovery_median_s", "median"), ("rss_ratio", "RSS after/base"),
+           ("dead_lettered", "dead-lettered"), ("recovery_s", "recovery s (worst)"), ("recovery_median_s", "median"),
+           ("rss_ratio", "RSS after/base"),
            ("seconds", "run s"), ("ok", "invariant"))
 
 

@@ -104,7 +104,8 @@ def _save_smaps(worker, label: str) -> None:
 
 def test_poison_events(scenario_factory) -> None:
     # PROCOUNTOR_FAULTS_MALLOC_TUNING=0: the worker without its allocator tuning (adapters/kafka/memory.py), to compare
-    untuned = {"PROCOUNTOR_CONNECTOR_MALLOC_TUNING": "0"} if os.environ.get("PROCOUNTOR_FAULTS_MALLOC_TUNING") == "0" else {}
+    untuned = ({"PROCOUNTOR_CONNECTOR_MALLOC_TUNING": "0"}
+               if os.environ.get("PROCOUNTOR_FAULTS_MALLOC_TUNING") == "0" else {})
     scn = scenario_factory("6-poison", big_messages=True, worker_env=untuned)
     w1 = scn.worker("w1").start()
     scn.wait_until_started(w1)
@@ -120,7 +121,8 @@ def test_poison_events(scenario_factory) -> None:
     started = time.monotonic()
     publishing = scn.publisher.stream(plan, per_second=6.0)
     publishing.join(120)
-    scn.notes.append(f"{len(bad)} poison events among {len(good)} good ones, published in {time.monotonic() - started:.0f} s")
+    scn.notes.append(f"{len(bad)} poison events among {len(good)} good ones, "
+                     f"published in {time.monotonic() - started:.0f} s")
     if not scn.wait_settled(plan, 90):
         scn.notes.append("not every event had an outcome before the after-storm batch")
     after = plan_stream("acme", "PSN", 20, start=80)  # ordinary traffic after the storm, before memory is read

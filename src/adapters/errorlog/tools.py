@@ -1,4 +1,5 @@
-"""The error-log tools (the use cases on their Kafka adapters), as the composition root hands them to the CLI and the HTTP API."""
+"""The error-log tools (the use cases on their Kafka adapters), as the composition root hands them to the CLI and
+the HTTP API."""
 
 from __future__ import annotations
 

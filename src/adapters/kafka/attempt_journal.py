@@ -1,9 +1,10 @@
 """The attempt journal on a compacted Kafka topic.
 
 Every worker reads the whole journal, by a background thread from the start of the topic, and writes through it; it
-keeps the newest records in memory and only the keys of older ones (``attempt_memory``). Before a worker processes newly assigned partitions it waits until its reader has caught up with
-the topic's end, so an ATTEMPTING record written by the partition's previous owner (even one that was SIGKILLed a
-moment after writing it) is seen before the redelivered event is handled.
+keeps the newest records in memory and only the keys of older ones (``attempt_memory``). Before a worker processes
+newly assigned partitions it waits until its reader has caught up with the topic's end, so an ATTEMPTING record
+written by the partition's previous owner (even one that was SIGKILLed a moment after writing it) is seen before the
+redelivered event is handled.
 """
 
 from __future__ import annotations

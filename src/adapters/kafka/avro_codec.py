@@ -104,7 +104,8 @@ class AvroCodec:
         try:
             record = fastavro.schemaless_reader(buffer, self._schemas[name], None)
         except Exception as exc:  # fastavro raises a zoo of types on corrupt input
-            raise AvroDecodeError("AVRO_CORRUPT", f"the {name} body could not be decoded ({type(exc).__name__})") from exc
+            raise AvroDecodeError("AVRO_CORRUPT",
+                                  f"the {name} body could not be decoded ({type(exc).__name__})") from exc
         if buffer.tell() != len(data):
             raise AvroDecodeError("AVRO_CORRUPT", f"{len(data) - buffer.tell()} trailing bytes after the {name} record")
         return name, record

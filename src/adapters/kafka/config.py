@@ -20,7 +20,8 @@ class Topics:
     def from_env(cls, env: dict[str, str] | None = None) -> Topics:
         env = os.environ if env is None else env
         prefix = "PROCOUNTOR_CONNECTOR_TOPIC_"
-        overrides = {name: env[prefix + name.upper()] for name in cls.__dataclass_fields__ if prefix + name.upper() in env}
+        overrides = {name: env[prefix + name.upper()] for name in cls.__dataclass_fields__
+                     if prefix + name.upper() in env}
         return cls(**overrides)
 
 

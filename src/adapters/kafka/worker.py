@@ -322,7 +322,8 @@ class InvoiceWorker:
             assigned = self._consumer.assignment()
             self._consumer.resume(assigned)
             self._paused = False
-            log.debug("partitions_resumed", partitions=sorted(tp.partition for tp in assigned), in_flight=self._buffered)
+            log.debug("partitions_resumed", partitions=sorted(tp.partition for tp in assigned),
+                      in_flight=self._buffered)
 
     def _drain(self, partitions: set[TopicPartitionKey], timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

@@ -52,8 +52,10 @@ COUNTRIES: dict[str, str] = dict(
     entry.strip().split(" ", 1) for entry in _TABLE.replace("\n", "").split("|") if entry.strip())
 
 # The EU member states (VAT territory), to tell intra-Community sales from exports. EL is Greece's VAT prefix.
-EU_COUNTRIES: frozenset[str] = frozenset(
-    ["AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI"])
+EU_COUNTRIES: frozenset[str] = frozenset([
+    "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU",
+    "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK", "XI",
+])
 
 
 def procountor_country(iso_code: str | None) -> str | None:

@@ -275,10 +275,10 @@ class ProcountorAccountingGateway:
             # A retried PUT whose first answer was lost meets a stale version: read again to see what holds.
             if ledger_accounts(self.client.get_ledger_receipt(int(receipt_id)), rows, wanted) is None:
                 return
+            rows_named = ", ".join(f"invoiceRows[{i}]" for i in update.rows)
             raise ProcountorError(
                 "LEDGER_ACCOUNT_NOT_APPLIED",
-                f"Procountor invoice {procountor_id} is saved, but {', '.join(f'invoiceRows[{i}]' for i in update.rows)} "
-                f"still book to "
+                f"Procountor invoice {procountor_id} is saved, but {rows_named} still book to "
                 f"{', '.join(update.booked)}, not the default sales account {wanted}: {error.code} {error.message}",
                 error.failure_class, field_errors=error.field_errors, http_status=error.http_status,
                 retry_after_s=error.retry_after_s) from error

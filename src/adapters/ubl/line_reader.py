@@ -47,7 +47,11 @@ from domain.invoice import InvoiceLine
 
 _new = object.__new__
 _set = object.__setattr__
-_LINE_FIELDS = ["id", "quantity", "unit_code", "net_amount", "price", "name", "vat_category", "vat_rate", "base_quantity", "price_allowance", "gross_price", "note", "description", "seller_item_id", "buyer_item_id", "standard_item_id", "allowances_charges", "period", "order_line_reference", "accounting_cost"]
+_LINE_FIELDS = [
+    "id", "quantity", "unit_code", "net_amount", "price", "name", "vat_category", "vat_rate", "base_quantity",
+    "price_allowance", "gross_price", "note", "description", "seller_item_id", "buyer_item_id", "standard_item_id",
+    "allowances_charges", "period", "order_line_reference", "accounting_cost",
+]
 # read_line() fills InvoiceLine.__dict__ in one go (a frozen dataclass __init__ costs ~2.5 µs per line, a third of
 # the whole per-line budget); this keeps that shortcut honest if the dataclass changes.
 assert tuple(_LINE_FIELDS) == tuple(f.name for f in fields(InvoiceLine)), "InvoiceLine fields changed"

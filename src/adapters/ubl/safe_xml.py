@@ -1,13 +1,14 @@
 """Hardened XML parsing for documents from outside: nothing is fetched, expanded or trusted.
 
-A UBL invoice never needs a DTD, so any ``<!DOCTYPE``/``<!ENTITY`` is refused *before* libxml2 sees the bytes
-(a scan of the prolog for ASCII-compatible encodings, a whole-document search for the UTF-16/32 spellings). That turns XXE, external DTDs and entity expansion
-("billion laughs") into one cheap ``UBL_DTD_FORBIDDEN`` instead of relying on parser flags alone; the flags
-(no entity resolution, no DTD loading, no network, no huge trees) and a post-parse doctype check stay as a second
-line. Size and nesting depth are limited too: libxml2 itself refuses elements nested deeper than 256 levels when
-``huge_tree`` is off (``xmlParserMaxDepth``; checked once at import), so the default limit costs nothing; a lower
-``max_depth`` is enforced by an extra XPath pass over the tree (~7 % of the parse time). Error messages carry positions and libxml2 error names, never the
-document's text, so nothing a hostile document pulls in can leak into logs.
+A UBL invoice never needs a DTD, so any ``<!DOCTYPE``/``<!ENTITY`` is refused *before* libxml2 sees the bytes (a
+scan of the prolog for ASCII-compatible encodings, a whole-document search for the UTF-16/32 spellings). That turns
+XXE, external DTDs and entity expansion ("billion laughs") into one cheap ``UBL_DTD_FORBIDDEN`` instead of relying
+on parser flags alone; the flags (no entity resolution, no DTD loading, no network, no huge trees) and a post-parse
+doctype check stay as a second line. Size and nesting depth are limited too: libxml2 itself refuses elements nested
+deeper than 256 levels when ``huge_tree`` is off (``xmlParserMaxDepth``; checked once at import), so the default
+limit costs nothing; a lower ``max_depth`` is enforced by an extra XPath pass over the tree (~7 % of the parse
+time). Error messages carry positions and libxml2 error names, never the document's text, so nothing a hostile
+document pulls in can leak into logs.
 """
 
 from __future__ import annotations

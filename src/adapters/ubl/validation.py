@@ -10,10 +10,10 @@
 The self-billing stylesheet replaces the Peppol one when ``cbc:CustomizationID`` names the Peppol self-billing
 specification (``...:poacc:selfbilling:3.0``) and the file exists, as the official Peppol validator selects it.
 
-``saxonche`` (XSLT 2.0/3.0) is an optional dependency: install the extra ``procountor-connector[validation]``. Importing
-this module does not need it: building a validator checks it is installed (else ``ValidationUnavailable`` with that
-install hint) and the first Schematron run imports it. Compiling a stylesheet is the slow part, so each validator compiles each XSLT once, on first use,
-and reuses it; build one validator per process and share it.
+``saxonche`` (XSLT 2.0/3.0) is an optional dependency: install the extra ``procountor-connector[validation]``.
+Importing this module does not need it: building a validator checks it is installed (else ``ValidationUnavailable``
+with that install hint) and the first Schematron run imports it. Compiling a stylesheet is the slow part, so each
+validator compiles each XSLT once, on first use, and reuses it; build one validator per process and share it.
 
 ``validate`` never raises for what is in the bytes: the input is parsed first with a hardened lxml parser (no DTD,
 no entities, no network, no huge trees) and a document that fails that, or a rule engine that throws, comes back as

@@ -79,7 +79,8 @@ def test_findings_carry_schematron_details(validator, shared_dir) -> None:
         (b"<Invoice", "UBL_MALFORMED"),
         (b"", "UBL_MALFORMED"),
         ((b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-          b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&x;</Invoice>'), "UBL_DTD_FORBIDDEN"),
+          b'<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2">&x;</Invoice>'),
+         "UBL_DTD_FORBIDDEN"),
         (b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><r>&lol2;</r>',
          "UBL_DTD_FORBIDDEN"),
         (b"<Order xmlns='urn:oasis:names:specification:ubl:schema:xsd:Order-2'/>", "UBL_ROOT"),
