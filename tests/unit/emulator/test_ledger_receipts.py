@@ -11,7 +11,7 @@ def receipt_for(client, auth, invoice):
     return response.json()
 
 
-def test_each_row_is_booked_to_its_account_with_vat_and_receivable(client, auth, post_invoice):
+def _invoice_with_product_less_row(post_invoice):
     body = make_invoice()
     body["invoiceRows"] = [
         {"product": "Consulting", "productId": 2001, "quantity": 2, "unit": "HOUR", "unitPrice": 100,
@@ -19,7 +19,11 @@ def test_each_row_is_booked_to_its_account_with_vat_and_receivable(client, auth,
         {"product": "Book", "quantity": 1, "unit": "PIECE", "unitPrice": 20, "discountPercent": 0,
          "vatPercent": 10},
     ]
-    invoice = post_invoice(body).json()
+    return post_invoice(body).json()
+
+
+def test_each_row_is_booked_to_its_account_with_vat_and_receivable(client, auth, post_invoice):
+    invoice = _invoice_with_product_less_row(post_invoice)
     receipt = receipt_for(client, auth, invoice)
     assert receipt["invoiceId"] == invoice["id"] and receipt["type"] == "SALES_INVOICE"
     assert receipt["status"] == "UNFINISHED" and receipt["receiptDate"] == "2025-03-10"
@@ -46,17 +50,6 @@ def test_without_accounting_by_row_one_entry_per_vat_rate(client, auth, post_inv
 def test_unknown_receipt_is_404(client, auth):
     response = client.get("/api/ledgerreceipts/1", headers=auth)
     assert response.status_code == 404 and response.json()["errors"][0]["status"] == 404
-
-
-def _invoice_with_product_less_row(post_invoice):
-    body = make_invoice()
-    body["invoiceRows"] = [
-        {"product": "Consulting", "productId": 2001, "quantity": 2, "unit": "HOUR", "unitPrice": 100,
-         "discountPercent": 0, "vatPercent": 25.5},
-        {"product": "Book", "quantity": 1, "unit": "PIECE", "unitPrice": 20, "discountPercent": 0,
-         "vatPercent": 10},
-    ]
-    return post_invoice(body).json()
 
 
 def test_put_moves_an_entry_to_another_account_and_bumps_the_version(client, auth, post_invoice):
