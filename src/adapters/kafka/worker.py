@@ -81,6 +81,15 @@ def consumer_config(config: WorkerConfig) -> dict:
     }
 
 
+def run_with_log_context(handler: Callable[[TransferInvoice], TransferOutcome],
+                         command: TransferInvoice) -> TransferOutcome:
+    """Run one transfer with its tenant, invoice and event bound to every log event the transfer's thread writes
+    (the gateway's, the Procountor client's), so an operator can follow one invoice through the logs."""
+    with structlog.contextvars.bound_contextvars(tenant=command.tenant, invoice_id=command.invoice_id,
+                                                 event_id=command.event_id):
+        return handler(command)
+
+
 class InvoiceWorker:
     def __init__(self, config: WorkerConfig, handler: Handler, *, codec: AvroCodec | None = None,
                  before_assign: Callable[[], None] | None = None, metrics: WorkerMetrics | None = None) -> None:
@@ -226,7 +235,7 @@ class InvoiceWorker:
         for item in self._scheduler.ready():
             item.attempts += 1
             started = time.monotonic()
-            future = self._pool.submit(self._handler, item.command)
+            future = self._pool.submit(run_with_log_context, self._handler, item.command)
             future.add_done_callback(
                 lambda f, item=item, started=started: self._completions.put(
                     (item, f.exception() or f.result(), started)))
