@@ -83,6 +83,7 @@ def build_worker(config: WorkerConfig | None = None, connections_file: Path | No
     handler = TransferInvoiceHandler(UblInvoiceParser(), connections, gateways, journal,
                                      outcome_settle_s=config.outcome_settle_s)
     worker = InvoiceWorker(config, handler, codec=build_codec(config), before_assign=journal.wait_until_caught_up)
+    worker.metrics.watch_journal(journal)
     return WorkerApp(worker=worker, handler=handler, connections=connections, journal=journal)
 
 

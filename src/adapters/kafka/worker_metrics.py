@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sized
+from typing import Protocol
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+
+class JournalSize(Sized, Protocol):
+    @property
+    def forgotten(self) -> int: ...
 
 
 class WorkerMetrics:
@@ -21,3 +29,11 @@ class WorkerMetrics:
                                  registry=self.registry)
         self.consumer_lag = Gauge("connector_consumer_lag", "Messages behind the end of the input topic",
                                   ["partition"], registry=self.registry)
+        self.journal_records = Gauge("connector_attempt_journal_records",
+                                     "Attempt-journal records in memory: whole, or forgotten (kept as a key only)",
+                                     ["kept"], registry=self.registry)
+
+    def watch_journal(self, journal: JournalSize) -> None:
+        """Read at every scrape: how close the journal is to its bound, and how much it has forgotten."""
+        self.journal_records.labels(kept="whole").set_function(lambda: len(journal))
+        self.journal_records.labels(kept="key_only").set_function(lambda: journal.forgotten)
