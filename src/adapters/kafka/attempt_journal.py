@@ -68,7 +68,7 @@ class KafkaAttemptJournal:
         except KafkaWriteFailed as exc:  # nothing was posted yet: the transfer can safely be tried again later
             raise TransferError("ATTEMPT_JOURNAL_UNAVAILABLE", f"attempt journal write not acknowledged: {exc}",
                                 FailureClass.TRANSIENT) from exc
-        self._apply(key, value)
+        self._keep(key, record.state, record.procountor_id, record.attempted_at)  # what was written, not re-read
 
     # -- catching up ---------------------------------------------------------------------------------------------
     def wait_until_caught_up(self, timeout_s: float = 60.0) -> None:
@@ -105,12 +105,15 @@ class KafkaAttemptJournal:
 
     # -- background threads --------------------------------------------------------------------------------------
     def _apply(self, key: str, value: bytes | None) -> None:
-        record = None if value is None else _readable(key, value)
-        with self._lock:
-            if record is None:
+        if value is None:
+            with self._lock:
                 self._memory.remove(key)
-                return
-            forgot = self._memory.apply(key, *record)
+            return
+        self._keep(key, *_readable(key, value))
+
+    def _keep(self, key: str, state: AttemptState, procountor_id: int | None, attempted_at: float | None) -> None:
+        with self._lock:
+            forgot = self._memory.apply(key, state, procountor_id, attempted_at)
             kept, filters = len(self._memory), self._memory.filters
         if forgot:
             log.info("attempt_journal_forgot_oldest", forgotten=forgot, kept=kept, filters=filters)
@@ -131,12 +134,12 @@ class KafkaAttemptJournal:
                 self._positions[message.partition()] = message.offset() + 1
 
 
-def _readable(key: str, value: bytes) -> tuple[str, int | None, float | None]:
+def _readable(key: str, value: bytes) -> tuple[AttemptState, int | None, float | None]:
     """A record as (state, procountor id, attempted at). One this version cannot read (another writer, a damaged
     value) says only that the key was attempted: FORGOTTEN, so its invoice is looked up before any POST."""
     try:
         data = json.loads(value)
-        return AttemptState(data["state"]).value, data.get("procountor_id"), data.get("attempted_at")
+        return AttemptState(data["state"]), data.get("procountor_id"), data.get("attempted_at")
     except (ValueError, KeyError, TypeError) as exc:
         log.warning("attempt_journal_record_unreadable", key=key, error=type(exc).__name__)
-        return AttemptState.FORGOTTEN.value, None, None
+        return AttemptState.FORGOTTEN, None, None

@@ -51,14 +51,15 @@ class RememberedAttempts:
                 return _FORGOTTEN
         return None
 
-    def apply(self, key: str, state: str, procountor_id: int | None, attempted_at: float | None) -> int:
+    def apply(self, key: str, state: AttemptState | str, procountor_id: int | None, attempted_at: float | None) -> int:
         """Keep a record read from or written to the journal; returns how many old records it made forget."""
+        state = AttemptState(state)  # a member passes through; an unknown string raises ValueError
         current = self._entries.get(key)
         # POSTED is final: a late ATTEMPTING record (a replay racing a success) must not hide the posted id.
-        if current is not None and current[0] == AttemptState.POSTED.value and state != AttemptState.POSTED.value:
+        if current is not None and current[0] == AttemptState.POSTED.value and state is not AttemptState.POSTED:
             return 0
         # The enum's own string rather than json's fresh copy: one shared object per state, not one per entry.
-        self._entries[key] = (AttemptState(state).value, procountor_id, attempted_at)
+        self._entries[key] = (state.value, procountor_id, attempted_at)
         if len(self._entries) > self.remembered + self._slack:
             return self._forget_oldest(len(self._entries) - self.remembered)
         return 0

@@ -32,17 +32,15 @@ def product_less_keys(rows: list[dict[str, Any]]) -> set[tuple[Any, Any]]:
 
 def defaults_booked(receipt: dict[str, Any], rows: list[dict[str, Any]]) -> dict[tuple[Any, Any], str]:
     """(VAT status, percent) -> the account Procountor booked a product-less row to, from a receipt nobody changed."""
-    entries = [t for t in receipt.get("transactions") or [] if t.get("transactionType") == "ENTRY"][:len(rows)]
-    return {row_key(row): str(entry.get("account")) for row, entry in zip(rows, entries)
+    return {row_key(row): str(entry.get("account")) for row, entry in _row_entries(receipt, rows)
             if row.get("productId") is None}
 
 
 def ledger_accounts(receipt: dict[str, Any], rows: list[dict[str, Any]], wanted: str) -> LedgerAccountUpdate | None:
     """None when every product-less row already books to ``wanted``."""
     body = _without_nulls(receipt)
-    entries = [t for t in body.get("transactions") or [] if t.get("transactionType") == "ENTRY"][:len(rows)]
     moved, booked = [], set()
-    for index, (row, entry) in enumerate(zip(rows, entries)):
+    for index, (row, entry) in enumerate(_row_entries(body, rows)):
         if row.get("productId") is None and str(entry.get("account")) != wanted:
             booked.add(str(entry.get("account")))
             entry["account"] = wanted
@@ -50,6 +48,12 @@ def ledger_accounts(receipt: dict[str, Any], rows: list[dict[str, Any]], wanted:
     if not moved:
         return None
     return LedgerAccountUpdate(body, tuple(moved), tuple(sorted(booked)))
+
+
+def _row_entries(receipt: dict[str, Any], rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each invoice row with its ENTRY transaction (the first ENTRYs, in row order; VAT entries come after)."""
+    entries = [t for t in receipt.get("transactions") or [] if t.get("transactionType") == "ENTRY"]
+    return list(zip(rows, entries))
 
 
 def _without_nulls(value: Any) -> Any:
